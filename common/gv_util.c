@@ -1,0 +1,96 @@
+/*
+ * gv_util.c - clocks and bounded file I/O.
+ *
+ * gv_read_file() reads through one descriptor and stops one byte past the limit, so an unexpectedly
+ * large (or endless, like /dev/zero) file costs at most `max` + 1 bytes of memory.
+ */
+#include "gv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t clock_us(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t gv_now_us(void)
+{
+    return clock_us(CLOCK_MONOTONIC);
+}
+
+int64_t gv_now_ms(void)
+{
+    return clock_us(CLOCK_MONOTONIC) / 1000;
+}
+
+int64_t gv_wall_ms(void)
+{
+    return clock_us(CLOCK_REALTIME) / 1000;
+}
+
+char *gv_read_file(const char *path, size_t max, size_t *len_out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct gv_buf b;
+    gv_buf_init(&b, max);
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            goto err;
+        if (n == 0)
+            break;
+        if (gv_buf_append(&b, chunk, (size_t)n) < 0) {
+            if (errno == EMSGSIZE)
+                errno = EFBIG;
+            goto err;
+        }
+    }
+    close(fd);
+    if (len_out)
+        *len_out = b.len;
+    return gv_buf_steal(&b);
+err:;
+    int saved = errno;
+    close(fd);
+    gv_buf_free(&b);
+    errno = saved;
+    return NULL;
+}
+
+int gv_write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+size_t gv_strlcpy(char *dst, const char *src, size_t dst_size)
+{
+    size_t n = strlen(src);
+    if (dst_size) {
+        size_t k = n < dst_size - 1 ? n : dst_size - 1;
+        memcpy(dst, src, k);
+        dst[k] = '\0';
+    }
+    return n;
+}
