@@ -1,0 +1,62 @@
+/*
+ * sbx_cgroup.h - control groups for boxes, behind a few functions (internal to sandbox/).
+ *
+ * The rest of the sandbox never knows which cgroup version is underneath. sbx_cg_detect() looks
+ * at a root folder it is given (/sys/fs/cgroup normally; a fake tree in a temp folder in tests)
+ * and picks, in order:
+ *   - v2: a cgroup2 hierarchy at the root with the memory and pids controllers available;
+ *   - v1: memory, pids and cpuacct hierarchies at root/memory, root/pids, root/cpuacct (a v2
+ *     "unified" hierarchy beside them, as on this machine, is used for what it offers: cpu.stat,
+ *     cgroup.kill, CLONE_INTO_CGROUP);
+ *   - none: the caller falls back to rlimits and says so.
+ * Groups are made below the calling process's own group in each hierarchy (never at the top, never
+ * moving or re-binding controllers), under "gavel-sandbox/box-<id>", and removed when done.
+ */
+#ifndef GAVEL_SBX_CGROUP_H
+#define GAVEL_SBX_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum sbx_cg_version { SBX_CG_NONE, SBX_CG_V1, SBX_CG_V2 };
+
+struct sbx_cg_root; /* the detected hierarchy (or hierarchies, for v1) */
+struct sbx_cg;      /* one box's group */
+
+struct sbx_cg_stats {
+    uint64_t cpu_us;          /* user + system of every process that ran in the group */
+    uint64_t memory_peak_kib; /* peak since the last sbx_cg_reset */
+    uint64_t oom_kills;       /* OOM kills since the last sbx_cg_reset */
+    bool memory_limit_hit;    /* failcnt / memory.events max > 0 since the last reset */
+};
+
+/* Detects the hierarchy under `root` (NULL = /sys/fs/cgroup). Never fails for lack of cgroups:
+ * returns a root of version SBX_CG_NONE then. NULL only on a real error (with err filled). */
+struct sbx_cg_root *sbx_cg_detect(const char *root, char *err, size_t err_size);
+enum sbx_cg_version sbx_cg_version(const struct sbx_cg_root *root);
+/* "cgroup v2", "cgroup v1 (memory, pids, cpuacct) + v2 unified (cpu.stat, cgroup.kill)", ... */
+const char *sbx_cg_describe(const struct sbx_cg_root *root);
+void sbx_cg_root_free(struct sbx_cg_root *root);
+
+/* Creates (or takes over, after a crash) the group of box `box_id`. NULL with err on failure. */
+struct sbx_cg *sbx_cg_create(struct sbx_cg_root *root, unsigned box_id, char *err, size_t err_size);
+/* Limits for the next run; 0 = none. */
+int sbx_cg_set_limits(struct sbx_cg *cg, uint64_t memory_kib, uint32_t pids);
+/* Zeroes the counters (peak memory, CPU, OOM/failcnt) before a run. */
+int sbx_cg_reset(struct sbx_cg *cg);
+/* Moves pid (and its future children) into the group, in every hierarchy. */
+int sbx_cg_attach(struct sbx_cg *cg, pid_t pid);
+/* An O_DIRECTORY fd of the group in a v2 hierarchy, for clone3(CLONE_INTO_CGROUP); -1 if none. */
+int sbx_cg_clone_fd(const struct sbx_cg *cg);
+int sbx_cg_stats(struct sbx_cg *cg, struct sbx_cg_stats *out);
+/* Kills every process in the group (cgroup.kill on v2, else SIGKILL over cgroup.procs until the
+ * group is empty, bounded); returns 0 once the group is empty. */
+int sbx_cg_kill_all(struct sbx_cg *cg);
+/* Number of processes still in the group, or -1. */
+int sbx_cg_count(struct sbx_cg *cg);
+/* Kills what is left and removes the group's folders. */
+void sbx_cg_destroy(struct sbx_cg *cg);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * sbx_seccomp.h - seccomp policies, compiled once, installed in the child (internal to sandbox/).
+ *
+ * Each policy (strict, runtime, compiler) is a table in its own file (policy_strict.c, ...) on top
+ * of a common deny-list of the kernel's attack surface (policy_deny.c). libseccomp turns a policy
+ * into a BPF program once per pool (sbx_seccomp_compile); the child installs that program with
+ * one seccomp(2) call right before execve (sbx_seccomp_install), which costs microseconds instead
+ * of the milliseconds libseccomp would spend per run. Non-native ABIs (x32, i386 `int 0x80`) are
+ * killed by the filter itself.
+ *
+ * Reporting the forbidden call: a forbidden call returns SECCOMP_RET_USER_NOTIF, and the filter is
+ * installed with SECCOMP_FILTER_FLAG_NEW_LISTENER; the child hands the listener fd to the parent
+ * (over the socket the sandbox already has) and closes its copy. The call never runs: the parent
+ * reads the notification (sbx_seccomp_notify_read), records the call's name and kills the box.
+ * Where the kernel lacks user notification, forbidden calls kill the process (SIGSYS) instead, and
+ * the name is not known.
+ */
+#ifndef GAVEL_SBX_SECCOMP_H
+#define GAVEL_SBX_SECCOMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sandbox.h"
+
+struct sbx_filter; /* a compiled BPF program for one policy */
+
+/* Builds the filter of a policy. NULL with err on failure. */
+struct sbx_filter *sbx_seccomp_compile(enum sbx_policy policy, char *err, size_t err_size);
+void sbx_seccomp_free(struct sbx_filter *filter);
+
+/* In the child, after no_new_privs and right before execve: installs the filter. Returns the
+ * notification listener fd (>= 0), or -2 when installed without a listener (no USER_NOTIF
+ * support), or -1 with errno on failure. Async-signal-safe: no allocation, no locks. */
+int sbx_seccomp_install(const struct sbx_filter *filter);
+
+/* In the parent: reads one pending notification from a listener fd (non-blocking, ready per
+ * poll). Returns 0 with *nr and *arch (AUDIT_ARCH_*) filled, -1 if none or on error. */
+int sbx_seccomp_notify_read(int listener_fd, int *nr, uint32_t *arch);
+
+/* The name of system call nr of arch (AUDIT_ARCH_X86_64, ...) into buf ("ptrace", or "#321"). */
+void sbx_seccomp_syscall_name(uint32_t arch, int nr, char *buf, size_t size);
+
+#endif
