@@ -35,6 +35,12 @@ struct sbx_cg_stats {
 /* Detects the hierarchy under `root` (NULL = /sys/fs/cgroup). Never fails for lack of cgroups:
  * returns a root of version SBX_CG_NONE then. NULL only on a real error (with err filled). */
 struct sbx_cg_root *sbx_cg_detect(const char *root, char *err, size_t err_size);
+/* The same, with the text of /proc/self/cgroup given (NULL = read it): the own groups come from
+ * it. Tests pass "0::/\n" (v2) or "4:memory:/\n..." (v1) to treat a fake tree's root as the own
+ * group. A hierarchy folder that is not a cgroup file system is taken as such a fake tree of plain
+ * files: writes then create files, and removal deletes the files before rmdir. */
+struct sbx_cg_root *sbx_cg_detect_with(const char *root, const char *self_cgroup, char *err,
+                                       size_t err_size);
 enum sbx_cg_version sbx_cg_version(const struct sbx_cg_root *root);
 /* "cgroup v2", "cgroup v1 (memory, pids, cpuacct) + v2 unified (cpu.stat, cgroup.kill)", ... */
 const char *sbx_cg_describe(const struct sbx_cg_root *root);
@@ -56,6 +62,9 @@ int sbx_cg_stats(struct sbx_cg *cg, struct sbx_cg_stats *out);
 int sbx_cg_kill_all(struct sbx_cg *cg);
 /* Number of processes still in the group, or -1. */
 int sbx_cg_count(struct sbx_cg *cg);
+/* What the last failing call on cg failed at ("write <path>/memory.max: Device or resource busy");
+ * "" when nothing failed. Every int function above returns -1 on failure and fills this. */
+const char *sbx_cg_error(const struct sbx_cg *cg);
 /* Kills what is left and removes the group's folders. */
 void sbx_cg_destroy(struct sbx_cg *cg);
 

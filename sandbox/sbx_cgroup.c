@@ -1,0 +1,952 @@
+/*
+ * sbx_cgroup.c - control groups for boxes: cgroup v2, cgroup v1, and v1 beside a v2 "unified" tree.
+ *
+ * Theory of operation
+ * -------------------
+ * A cgroup is a folder and its interface files are read and written as text. This module only
+ * ever touches such files below a root folder it is given, so the same code runs against the
+ * kernel (/sys/fs/cgroup) and against a fake tree of plain files in a test's temp folder.
+ *
+ * Detection (sbx_cg_detect) takes the calling process's own group in every hierarchy from
+ * /proc/self/cgroup and picks:
+ *   v2    root/cgroup.controllers exists (a pure cgroup2 mount) and the own group offers memory
+ *         and pids: one hierarchy, H_V2.
+ *   v1    root/memory and root/pids (and root/cpuacct) are v1 hierarchies holding our own group:
+ *         H_MEMORY, H_PIDS, H_CPUACCT; plus H_V2 from root/unified when a cgroup2 tree sits there,
+ *         used for what it offers without controllers: cpu.stat, cgroup.kill, CLONE_INTO_CGROUP.
+ *   none  anything else, or a tree we may not write: the caller falls back to rlimits, and
+ *         sbx_cg_describe() says why.
+ * In each hierarchy used it makes "<own group>/gavel-sandbox"; on v2 it enables memory and pids in
+ * the own group's and in gavel-sandbox's cgroup.subtree_control. gavel-sandbox never holds a
+ * process (v2's "no internal processes" rule). A box is "<own group>/gavel-sandbox/box-<id>". Box
+ * ids are unique per host (the core claims them with lock files), so a box-<id> that already
+ * exists is the leftover of a crashed run: what runs in it is killed and the folder is reused.
+ * Nothing here ever mounts, moves or re-binds a hierarchy.
+ *
+ * A box keeps an O_DIRECTORY descriptor per hierarchy and opens interface files relative to it
+ * (no path walk per call); the H_V2 one doubles as the clone3(CLONE_INTO_CGROUP) descriptor.
+ *
+ * Counters per run. v1: writing 0 resets memory.max_usage_in_bytes, memory.failcnt and
+ * cpuacct.usage; memory.oom_control's oom_kill counter cannot be reset, so reset remembers a
+ * baseline. v2: baselines of cpu.stat usage_usec and of memory.events (max, oom_kill); memory.peak
+ * is reset through a descriptor kept open (kernel 6.12+: a write resets the peak seen through that
+ * descriptor); on older kernels reset recreates the group instead. Page cache left charged to the
+ * group by earlier runs would inflate the next peak, so reset reclaims it first when it is above
+ * CG_RECLAIM_ABOVE.
+ *
+ * Killing. cgroup.kill (v2, Linux 5.14+, in the unified tree too) kills the whole group at once,
+ * forks in flight included. Then, and without it, every pid in each hierarchy's cgroup.procs gets
+ * SIGKILL, again until the lists are empty or CG_KILL_TIMEOUT_MS passes; the pids limit bounds how
+ * fast a fork bomb can refill them. Zombies leave cgroup.procs when they exit, so "empty" does not
+ * wait for the caller to reap its child.
+ *
+ * Fake trees: a hierarchy folder that is not a cgroup file system (statfs) is a test's tree of
+ * plain files. The only differences: writes create files, and removal deletes them before rmdir.
+ * The test plays the kernel's part by writing the counters it wants the module to read.
+ */
+#include "sbx_cgroup.h"
+
+#include "gv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#define CG_DEFAULT_ROOT    "/sys/fs/cgroup"
+#define CG_SELF_PATH       "/proc/self/cgroup"
+#define CG_BASE_NAME       "gavel-sandbox"
+#define CG_SELF_MAX        16384     /* bytes of /proc/self/cgroup we accept */
+#define CG_FILE_MAX        4096      /* bytes of one parsed interface file (cpu.stat, ...) */
+#define CG_PROCS_CHUNK     4096      /* cgroup.procs is read in chunks of this size */
+#define CG_KILL_TIMEOUT_MS 2000      /* sbx_cg_kill_all gives up after this */
+#define CG_RMDIR_TRIES     100       /* rmdir retried on EBUSY, 1 ms apart */
+#define CG_CREATE_TRIES    3         /* mkdir box retried when a racing process removed the base */
+#define CG_RECLAIM_ABOVE   (8 << 20) /* bytes left charged before a run that reset reclaims */
+#define CG_ERR_MAX         320
+#define CG_DESC_MAX        320
+
+enum cg_hier { H_MEMORY, H_PIDS, H_CPUACCT, H_V2, H_COUNT };
+
+/* Each hierarchy: its folder under the root on a v1 host, its name in /proc/self/cgroup ("" is
+ * the v2 line "0::/path"), and a file its groups have, to tell it is really there. */
+static const struct hier_info {
+    const char *dir;
+    const char *controller;
+    const char *probe;
+} hier_info[H_COUNT] = {
+    [H_MEMORY] = {"memory", "memory", "memory.limit_in_bytes"},
+    [H_PIDS] = {"pids", "pids", "cgroup.procs"},
+    [H_CPUACCT] = {"cpuacct", "cpuacct", "cpuacct.usage"},
+    [H_V2] = {"unified", "", "cgroup.controllers"},
+};
+
+struct sbx_cg_root {
+    enum sbx_cg_version version;
+    bool fake;                     /* plain files, not a cgroup file system (tests) */
+    bool used[H_COUNT];            /* hierarchies boxes get a group in */
+    char own[H_COUNT][PATH_MAX];   /* <mount><own group> */
+    char base[H_COUNT][PATH_MAX + 32]; /* <mount><own group>/gavel-sandbox */
+    char desc[CG_DESC_MAX];
+};
+
+struct sbx_cg {
+    struct sbx_cg_root *root;
+    unsigned id;
+    int dirfd[H_COUNT];           /* -1 where the hierarchy is unused */
+    char path[H_COUNT][PATH_MAX + 48]; /* <base>/box-<id>, for messages and removal */
+    bool has_kill;                /* cgroup.kill in the H_V2 group */
+    int peak_fd;                  /* v2 memory.peak, kept open for per-descriptor reset */
+    bool peak_resettable;
+    bool limits_known;            /* memory_kib/pids are what the kernel holds */
+    uint64_t memory_kib;
+    uint32_t pids;
+    uint64_t base_cpu_us, base_oom_kills, base_max_events; /* baselines taken by reset */
+    char err[CG_ERR_MAX];
+};
+
+/*** Small file helpers ***/
+
+/* Writes val into dirfd/name in one write(2), as cgroup files want. Returns 0 or -1 with errno. */
+static int write_at(int dirfd, const char *name, const char *val, bool fake)
+{
+    int flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (fake ? O_CREAT | O_TRUNC : 0);
+    int fd = openat(dirfd, name, flags, 0644);
+    if (fd < 0)
+        return -1;
+    size_t len = strlen(val);
+    ssize_t n = write(fd, val, len);
+    int saved = errno;
+    close(fd);
+    if (n == (ssize_t)len)
+        return 0;
+    errno = n < 0 ? saved : EIO;
+    return -1;
+}
+
+/* Reads dirfd/name (at most size - 1 bytes, else EFBIG) into buf as a C string. Returns the length
+ * or -1 with errno. */
+static ssize_t read_at(int dirfd, const char *name, char *buf, size_t size)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + len, size - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int saved = errno;
+            close(fd);
+            errno = saved;
+            return -1;
+        }
+        len += (size_t)n;
+        if (n == 0 || len == size - 1)
+            break;
+    }
+    close(fd);
+    buf[len] = '\0';
+    if (len == size - 1) {
+        errno = EFBIG;
+        return -1;
+    }
+    return (ssize_t)len;
+}
+
+/* Parses a decimal u64 that takes the whole of s (trailing white space allowed). "max" is
+ * UINT64_MAX. */
+static int parse_u64(const char *s, uint64_t *out)
+{
+    while (*s == ' ')
+        s++;
+    if (strncmp(s, "max", 3) == 0) {
+        *out = UINT64_MAX;
+        return 0;
+    }
+    if (*s < '0' || *s > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0)
+        return -1;
+    while (*end == ' ' || *end == '\n')
+        end++;
+    if (*end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Finds the line "key value" in a flat-keyed file (cpu.stat, memory.events, memory.oom_control)
+ * and parses its value. Returns 0, or -1 when the key is missing or the value malformed. */
+static int kv_get(const char *text, const char *key, uint64_t *out)
+{
+    size_t klen = strlen(key);
+    for (const char *line = text; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t llen = nl ? (size_t)(nl - line) : strlen(line);
+        if (llen > klen && strncmp(line, key, klen) == 0 && line[klen] == ' ') {
+            char value[32];
+            size_t vlen = llen - klen - 1;
+            if (vlen >= sizeof value)
+                return -1;
+            memcpy(value, line + klen + 1, vlen);
+            value[vlen] = '\0';
+            return parse_u64(value, out);
+        }
+        line += llen + (nl ? 1 : 0);
+    }
+    return -1;
+}
+
+/* True when the white-space separated list contains word. */
+static bool has_word(const char *list, const char *word)
+{
+    size_t wlen = strlen(word);
+    for (const char *p = list; (p = strstr(p, word)) != NULL; p += wlen) {
+        bool start = p == list || p[-1] == ' ' || p[-1] == '\n';
+        bool end = p[wlen] == '\0' || p[wlen] == ' ' || p[wlen] == '\n';
+        if (start && end)
+            return true;
+    }
+    return false;
+}
+
+static bool exists_at(int dirfd, const char *name)
+{
+    return faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Removes a group folder: rmdir on a cgroup file system (retried while the kernel still counts
+ * dying tasks); in a fake tree the plain files go first, unless it has sub-folders. */
+static int remove_group(const char *path, bool fake)
+{
+    if (fake) {
+        DIR *d = opendir(path);
+        if (!d)
+            return errno == ENOENT ? 0 : -1;
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+                closedir(d);
+                errno = ENOTEMPTY;
+                return -1;
+            }
+            if (e->d_type == DT_REG)
+                unlinkat(dirfd(d), e->d_name, 0);
+        }
+        closedir(d);
+    }
+    for (int i = 0; i < CG_RMDIR_TRIES; i++) {
+        if (rmdir(path) == 0 || errno == ENOENT)
+            return 0;
+        if (errno != EBUSY)
+            return -1;
+        nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+    }
+    return -1;
+}
+
+/*** Detection ***/
+
+/* Finds our own group for a controller ("" = the v2 line) in /proc/self/cgroup's text: lines are
+ * "hierarchy-id:controller,list:/path". Copies the path ("" for "/") into out. */
+static int own_group(const char *self, const char *controller, char *out, size_t size)
+{
+    for (const char *line = self; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t llen = nl ? (size_t)(nl - line) : strlen(line);
+        const char *c1 = memchr(line, ':', llen);
+        const char *c2 = c1 ? memchr(c1 + 1, ':', llen - (size_t)(c1 + 1 - line)) : NULL;
+        if (c2) {
+            char ctrls[256];
+            size_t clen = (size_t)(c2 - c1 - 1);
+            if (clen < sizeof ctrls) {
+                memcpy(ctrls, c1 + 1, clen);
+                ctrls[clen] = '\0';
+                bool match = controller[0] ? clen > 0 : clen == 0 && strncmp(line, "0:", 2) == 0;
+                if (controller[0] && match) {
+                    match = false;
+                    for (char *sv, *t = strtok_r(ctrls, ",", &sv); t; t = strtok_r(NULL, ",", &sv))
+                        match = match || strcmp(t, controller) == 0;
+                }
+                size_t plen = llen - (size_t)(c2 + 1 - line);
+                if (match && plen < size && c2[1] == '/') {
+                    memcpy(out, c2 + 1, plen);
+                    out[plen] = '\0';
+                    if (strcmp(out, "/") == 0)
+                        out[0] = '\0';
+                    return 0;
+                }
+            }
+        }
+        line += llen + (nl ? 1 : 0);
+    }
+    return -1;
+}
+
+static void set_none(struct sbx_cg_root *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void set_none(struct sbx_cg_root *r, const char *fmt, ...)
+{
+    char why[CG_DESC_MAX - 40];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    memset(r->used, 0, sizeof r->used);
+    r->version = SBX_CG_NONE;
+    snprintf(r->desc, sizeof r->desc, "no cgroups (%s)", why);
+}
+
+/* Fills own[h] and base[h] for hierarchy h mounted at `mount`; 0 if our group is there and has
+ * the hierarchy's probe file. */
+static int locate(struct sbx_cg_root *r, enum cg_hier h, const char *mount, const char *self)
+{
+    char own[PATH_MAX], dir[PATH_MAX];
+    if (own_group(self, hier_info[h].controller, own, sizeof own) < 0)
+        return -1;
+    int n = snprintf(dir, sizeof dir, "%s%s", mount, own);
+    if (n < 0 || (size_t)n >= sizeof dir)
+        return -1;
+    memcpy(r->own[h], dir, sizeof dir);
+    snprintf(r->base[h], sizeof r->base[h], "%s/%s", dir, CG_BASE_NAME);
+    char probe[PATH_MAX + 64];
+    snprintf(probe, sizeof probe, "%s/%s", dir, hier_info[h].probe);
+    return access(probe, F_OK);
+}
+
+/* Makes base[h] (and on pure v2 enables memory and pids below it). 0, or -1 with what failed in
+ * why; the root itself is left as it is (boxes call this too, when a racing process removed the
+ * base). */
+static int make_base(const struct sbx_cg_root *r, enum cg_hier h, char *why, size_t why_size)
+{
+    if (mkdir(r->base[h], 0755) < 0 && errno != EEXIST) {
+        snprintf(why, why_size, "mkdir %s: %s", r->base[h], strerror(errno));
+        return -1;
+    }
+    if (r->version != SBX_CG_V2)
+        return 0;
+    int fd = open(r->base[h], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(why, why_size, "open %s: %s", r->base[h], strerror(errno));
+        return -1;
+    }
+    int rc = write_at(fd, "cgroup.subtree_control", "+memory +pids", r->fake);
+    int saved = errno;
+    close(fd);
+    if (rc < 0) {
+        snprintf(why, why_size, "write %s/cgroup.subtree_control: %s", r->base[h],
+                 strerror(saved));
+        return -1;
+    }
+    return 0;
+}
+
+/* make_base at detection: a failure means no cgroups for us. */
+static int detect_base(struct sbx_cg_root *r, enum cg_hier h)
+{
+    char why[CG_DESC_MAX];
+    if (make_base(r, h, why, sizeof why) == 0)
+        return 0;
+    set_none(r, "%s", why);
+    return -1;
+}
+
+static bool is_fs(const char *path, long magic)
+{
+    struct statfs st;
+    return statfs(path, &st) == 0 && (long)st.f_type == magic;
+}
+
+/* Pure v2: the own group must offer memory and pids; enable them for our children. */
+static void detect_v2(struct sbx_cg_root *r, const char *root, const char *self)
+{
+    r->fake = !is_fs(root, CGROUP2_SUPER_MAGIC);
+    if (locate(r, H_V2, root, self) < 0) {
+        set_none(r, "cgroup v2 at %s but our group from /proc/self/cgroup is not there", root);
+        return;
+    }
+    char path[PATH_MAX + 64], text[CG_FILE_MAX];
+    snprintf(path, sizeof path, "%s/cgroup.controllers", r->own[H_V2]);
+    if (read_at(AT_FDCWD, path, text, sizeof text) < 0) {
+        set_none(r, "read %s: %s", path, strerror(errno));
+        return;
+    }
+    if (!has_word(text, "memory") || !has_word(text, "pids")) {
+        set_none(r, "cgroup v2 without the memory and pids controllers in %s", path);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/cgroup.subtree_control", r->own[H_V2]);
+    if (read_at(AT_FDCWD, path, text, sizeof text) < 0)
+        text[0] = '\0';
+    if ((!has_word(text, "memory") || !has_word(text, "pids")) &&
+        write_at(AT_FDCWD, path, "+memory +pids", r->fake) < 0) {
+        set_none(r, "write %s: %s (v2 needs a group of our own without processes in it)", path,
+                 strerror(errno));
+        return;
+    }
+    r->version = SBX_CG_V2;
+    r->used[H_V2] = true;
+    if (detect_base(r, H_V2) < 0)
+        return;
+    snprintf(r->desc, sizeof r->desc, "cgroup v2 (memory, pids, cpu.stat, cgroup.kill)");
+}
+
+/* v1: memory and pids required, cpuacct wanted, the unified v2 tree used when it is there. */
+static void detect_v1(struct sbx_cg_root *r, const char *root, const char *self)
+{
+    char mount[PATH_MAX];
+    snprintf(mount, sizeof mount, "%s/memory", root);
+    r->fake = !is_fs(mount, CGROUP_SUPER_MAGIC);
+    for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++) {
+        snprintf(mount, sizeof mount, "%s/%s", root, hier_info[h].dir);
+        r->used[h] = locate(r, h, mount, self) == 0;
+    }
+    if (!r->used[H_MEMORY] || !r->used[H_PIDS]) {
+        set_none(r, "no cgroup v1 memory and pids hierarchies holding our group under %s", root);
+        return;
+    }
+    r->version = SBX_CG_V1;
+    for (enum cg_hier h = H_MEMORY; h <= H_PIDS; h++)
+        if (detect_base(r, h) < 0)
+            return;
+    for (enum cg_hier h = H_CPUACCT; h < H_COUNT; h++)
+        if (r->used[h] && mkdir(r->base[h], 0755) < 0 && errno != EEXIST)
+            r->used[h] = false; /* optional: do without */
+    if (!r->used[H_CPUACCT] && !r->used[H_V2]) {
+        set_none(r, "cgroup v1 without cpuacct and without a v2 cpu.stat under %s", root);
+        return;
+    }
+    snprintf(r->desc, sizeof r->desc, "cgroup v1 (memory, pids%s)%s",
+             r->used[H_CPUACCT] ? ", cpuacct" : "",
+             r->used[H_V2] ? " + v2 unified (cpu.stat, cgroup.kill)" : "");
+}
+
+struct sbx_cg_root *sbx_cg_detect_with(const char *root, const char *self_cgroup, char *err,
+                                       size_t err_size)
+{
+    if (!root)
+        root = CG_DEFAULT_ROOT;
+    struct sbx_cg_root *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, err_size, "cgroup: out of memory");
+        return NULL;
+    }
+    char *self_text = NULL;
+    if (!self_cgroup) {
+        self_text = gv_read_file(CG_SELF_PATH, CG_SELF_MAX, NULL);
+        if (!self_text) {
+            set_none(r, "read %s: %s", CG_SELF_PATH, strerror(errno));
+            return r;
+        }
+        self_cgroup = self_text;
+    }
+    char probe[PATH_MAX];
+    snprintf(probe, sizeof probe, "%s/cgroup.controllers", root);
+    if (access(probe, F_OK) == 0) {
+        detect_v2(r, root, self_cgroup);
+    } else {
+        snprintf(probe, sizeof probe, "%s/memory", root);
+        if (access(probe, F_OK) == 0)
+            detect_v1(r, root, self_cgroup);
+        else
+            set_none(r, "no cgroup v2 or v1 memory hierarchy under %s", root);
+    }
+    free(self_text);
+    return r;
+}
+
+struct sbx_cg_root *sbx_cg_detect(const char *root, char *err, size_t err_size)
+{
+    return sbx_cg_detect_with(root, NULL, err, err_size);
+}
+
+enum sbx_cg_version sbx_cg_version(const struct sbx_cg_root *root)
+{
+    return root ? root->version : SBX_CG_NONE;
+}
+
+const char *sbx_cg_describe(const struct sbx_cg_root *root)
+{
+    return root ? root->desc : "no cgroups";
+}
+
+void sbx_cg_root_free(struct sbx_cg_root *root)
+{
+    if (!root)
+        return;
+    /* The shared base goes when no box of any process is left in it; else it stays. */
+    for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
+        if (root->used[h])
+            remove_group(root->base[h], root->fake);
+    free(root);
+}
+
+/*** One box's group ***/
+
+static int cg_fail(struct sbx_cg *cg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int cg_fail(struct sbx_cg *cg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cg->err, sizeof cg->err, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Writes one interface file of the box in hierarchy h; the error names the path. */
+static int cg_write(struct sbx_cg *cg, enum cg_hier h, const char *name, const char *val)
+{
+    if (write_at(cg->dirfd[h], name, val, cg->root->fake) < 0)
+        return cg_fail(cg, "write %s/%s (%s): %s", cg->path[h], name, val, strerror(errno));
+    return 0;
+}
+
+/* Like cg_write, for files a kernel may lack: ENOENT is not an error. */
+static int cg_write_opt(struct sbx_cg *cg, enum cg_hier h, const char *name, const char *val)
+{
+    if (!exists_at(cg->dirfd[h], name))
+        return 0;
+    return cg_write(cg, h, name, val);
+}
+
+static int cg_read(struct sbx_cg *cg, enum cg_hier h, const char *name, char *buf, size_t size)
+{
+    if (read_at(cg->dirfd[h], name, buf, size) < 0)
+        return cg_fail(cg, "read %s/%s: %s", cg->path[h], name, strerror(errno));
+    return 0;
+}
+
+/* Reads a file holding one number. */
+static int cg_read_u64(struct sbx_cg *cg, enum cg_hier h, const char *name, uint64_t *out)
+{
+    char buf[64];
+    if (cg_read(cg, h, name, buf, sizeof buf) < 0)
+        return -1;
+    if (parse_u64(buf, out) < 0)
+        return cg_fail(cg, "parse %s/%s: \"%.20s\"", cg->path[h], name, buf);
+    return 0;
+}
+
+/* Reads the value of `key` in a flat-keyed file. */
+static int cg_read_key(struct sbx_cg *cg, enum cg_hier h, const char *name, const char *key,
+                       uint64_t *out)
+{
+    char buf[CG_FILE_MAX];
+    if (cg_read(cg, h, name, buf, sizeof buf) < 0)
+        return -1;
+    if (kv_get(buf, key, out) < 0)
+        return cg_fail(cg, "parse %s/%s: no \"%s\"", cg->path[h], name, key);
+    return 0;
+}
+
+/* Calls fn for every pid listed in the box's cgroup.procs of hierarchy h, reading in chunks so a
+ * long list costs no more memory than a short one. Returns the number of pids seen, or -1. */
+static int cg_procs_each(struct sbx_cg *cg, enum cg_hier h, void (*fn)(pid_t, void *), void *arg)
+{
+    int fd = openat(cg->dirfd[h], "cgroup.procs", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return cg_fail(cg, "open %s/cgroup.procs: %s", cg->path[h], strerror(errno));
+    char chunk[CG_PROCS_CHUNK];
+    long pid = 0;
+    bool in_number = false;
+    int count = 0;
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int saved = errno;
+            close(fd);
+            return cg_fail(cg, "read %s/cgroup.procs: %s", cg->path[h], strerror(saved));
+        }
+        for (ssize_t i = 0; i <= n; i++) {
+            bool digit = i < n && chunk[i] >= '0' && chunk[i] <= '9';
+            if (digit && pid < INT_MAX / 10) {
+                pid = pid * 10 + (chunk[i] - '0');
+                in_number = true;
+            } else if (in_number && (i < n || n == 0)) {
+                if (fn)
+                    fn((pid_t)pid, arg);
+                count++;
+                pid = 0;
+                in_number = false;
+            }
+        }
+        if (n == 0)
+            break;
+    }
+    close(fd);
+    return count;
+}
+
+/* Opens the box's folder in hierarchy h, making it (or taking over a leftover). *leftover tells
+ * whether it existed already. */
+static int open_box_dir(struct sbx_cg *cg, enum cg_hier h, bool *leftover)
+{
+    struct sbx_cg_root *r = cg->root;
+    int n = snprintf(cg->path[h], sizeof cg->path[h], "%s/box-%u", r->base[h], cg->id);
+    if (n < 0 || (size_t)n >= sizeof cg->path[h])
+        return cg_fail(cg, "cgroup path too long under %s", r->base[h]);
+    for (int i = 0; i < CG_CREATE_TRIES; i++) {
+        if (mkdir(cg->path[h], 0755) == 0)
+            break;
+        if (errno == EEXIST) {
+            *leftover = true;
+            break;
+        }
+        /* Another process may just have removed the shared base: make it again. */
+        if (errno != ENOENT)
+            return cg_fail(cg, "mkdir %s: %s", cg->path[h], strerror(errno));
+        if (make_base(r, h, cg->err, sizeof cg->err) < 0)
+            return -1;
+    }
+    cg->dirfd[h] = open(cg->path[h], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (cg->dirfd[h] < 0)
+        return cg_fail(cg, "open %s: %s", cg->path[h], strerror(errno));
+    return 0;
+}
+
+/* v2 settings made once per group: the OOM killer takes the whole box, no swap, and memory.peak
+ * held open so reset can reset it. */
+static int setup_v2_group(struct sbx_cg *cg)
+{
+    if (cg_write_opt(cg, H_V2, "memory.oom.group", "1") < 0 ||
+        cg_write_opt(cg, H_V2, "memory.swap.max", "0") < 0)
+        return -1;
+    int create = cg->root->fake ? O_CREAT : 0;
+    cg->peak_fd = openat(cg->dirfd[H_V2], "memory.peak", O_RDWR | O_CLOEXEC | create, 0644);
+    cg->peak_resettable = cg->peak_fd >= 0;
+    if (cg->peak_fd < 0)
+        cg->peak_fd = openat(cg->dirfd[H_V2], "memory.peak", O_RDONLY | O_CLOEXEC);
+    if (cg->peak_fd < 0)
+        return cg_fail(cg, "open %s/memory.peak: %s", cg->path[H_V2], strerror(errno));
+    return 0;
+}
+
+static int open_groups(struct sbx_cg *cg, bool *leftover)
+{
+    for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
+        if (cg->root->used[h] && open_box_dir(cg, h, leftover) < 0)
+            return -1;
+    if (cg->dirfd[H_V2] >= 0)
+        cg->has_kill = exists_at(cg->dirfd[H_V2], "cgroup.kill");
+    if (cg->root->version == SBX_CG_V2 && setup_v2_group(cg) < 0)
+        return -1;
+    cg->limits_known = false;
+    return 0;
+}
+
+static void close_groups(struct sbx_cg *cg)
+{
+    for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++) {
+        if (cg->dirfd[h] >= 0)
+            close(cg->dirfd[h]);
+        cg->dirfd[h] = -1;
+    }
+    if (cg->peak_fd >= 0)
+        close(cg->peak_fd);
+    cg->peak_fd = -1;
+}
+
+struct sbx_cg *sbx_cg_create(struct sbx_cg_root *root, unsigned box_id, char *err, size_t err_size)
+{
+    if (!root || root->version == SBX_CG_NONE) {
+        snprintf(err, err_size, "cgroup: %s", sbx_cg_describe(root));
+        return NULL;
+    }
+    struct sbx_cg *cg = calloc(1, sizeof *cg);
+    if (!cg) {
+        snprintf(err, err_size, "cgroup: out of memory");
+        return NULL;
+    }
+    cg->root = root;
+    cg->id = box_id;
+    cg->peak_fd = -1;
+    for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
+        cg->dirfd[h] = -1;
+    bool leftover = false;
+    if (open_groups(cg, &leftover) < 0 || (leftover && sbx_cg_kill_all(cg) < 0)) {
+        snprintf(err, err_size, "%s", cg->err);
+        sbx_cg_destroy(cg);
+        return NULL;
+    }
+    return cg;
+}
+
+/*** Limits, counters, processes ***/
+
+/* "max" (v2, pids) or "-1" (v1 memory) for no limit; else the number. */
+static void limit_text(char *buf, size_t size, uint64_t value, const char *unlimited)
+{
+    if (value == 0)
+        snprintf(buf, size, "%s", unlimited);
+    else
+        snprintf(buf, size, "%" PRIu64, value);
+}
+
+static int set_limits_v1(struct sbx_cg *cg, uint64_t bytes, uint32_t pids)
+{
+    char mem[32], pid_text[32];
+    limit_text(mem, sizeof mem, bytes, "-1");
+    limit_text(pid_text, sizeof pid_text, pids, "max");
+    /* memory.memsw (memory + swap) must never be below the memory limit: lift it first, then set
+     * both, so the box cannot swap its way past the limit. */
+    bool memsw = exists_at(cg->dirfd[H_MEMORY], "memory.memsw.limit_in_bytes");
+    if (memsw && cg_write(cg, H_MEMORY, "memory.memsw.limit_in_bytes", "-1") < 0)
+        return -1;
+    if (cg_write(cg, H_MEMORY, "memory.limit_in_bytes", mem) < 0)
+        return -1;
+    if (memsw && cg_write(cg, H_MEMORY, "memory.memsw.limit_in_bytes", mem) < 0)
+        return -1;
+    return cg_write(cg, H_PIDS, "pids.max", pid_text);
+}
+
+static int set_limits_v2(struct sbx_cg *cg, uint64_t bytes, uint32_t pids)
+{
+    char mem[32], pid_text[32];
+    limit_text(mem, sizeof mem, bytes, "max");
+    limit_text(pid_text, sizeof pid_text, pids, "max");
+    if (cg_write(cg, H_V2, "memory.max", mem) < 0)
+        return -1;
+    return cg_write(cg, H_V2, "pids.max", pid_text);
+}
+
+int sbx_cg_set_limits(struct sbx_cg *cg, uint64_t memory_kib, uint32_t pids)
+{
+    if (cg->limits_known && cg->memory_kib == memory_kib && cg->pids == pids)
+        return 0; /* pooled boxes mostly run with the same limits: skip the writes */
+    uint64_t bytes = memory_kib > UINT64_MAX / 2048 ? 0 : memory_kib * 1024;
+    cg->limits_known = false;
+    int rc = cg->root->version == SBX_CG_V2 ? set_limits_v2(cg, bytes, pids)
+                                             : set_limits_v1(cg, bytes, pids);
+    if (rc < 0)
+        return -1;
+    cg->memory_kib = memory_kib;
+    cg->pids = pids;
+    cg->limits_known = true;
+    return 0;
+}
+
+/* Memory left charged to the empty group (page cache of files earlier runs read or wrote) would
+ * count in the next peak: give it back when there is much of it. Best effort. */
+static void reclaim_leftover(struct sbx_cg *cg)
+{
+    bool v2 = cg->root->version == SBX_CG_V2;
+    enum cg_hier h = v2 ? H_V2 : H_MEMORY;
+    uint64_t usage;
+    char buf[64];
+    if (read_at(cg->dirfd[h], v2 ? "memory.current" : "memory.usage_in_bytes", buf, sizeof buf) < 0 ||
+        parse_u64(buf, &usage) < 0 || usage < CG_RECLAIM_ABOVE)
+        return;
+    snprintf(buf, sizeof buf, "%" PRIu64, usage);
+    write_at(cg->dirfd[h], v2 ? "memory.reclaim" : "memory.force_empty", v2 ? buf : "0", false);
+}
+
+static int reset_v1(struct sbx_cg *cg)
+{
+    if (!cg->root->fake)
+        reclaim_leftover(cg);
+    if (cg_write(cg, H_MEMORY, "memory.max_usage_in_bytes", "0") < 0 ||
+        cg_write(cg, H_MEMORY, "memory.failcnt", "0") < 0 ||
+        cg_read_key(cg, H_MEMORY, "memory.oom_control", "oom_kill", &cg->base_oom_kills) < 0)
+        return -1;
+    if (cg->dirfd[H_CPUACCT] >= 0)
+        return cg_write(cg, H_CPUACCT, "cpuacct.usage", "0");
+    return cg_read_key(cg, H_V2, "cpu.stat", "usage_usec", &cg->base_cpu_us);
+}
+
+/* Without a resettable memory.peak (Linux < 6.12), a fresh group is the only way to a fresh peak. */
+static int recreate_v2(struct sbx_cg *cg)
+{
+    if (sbx_cg_kill_all(cg) < 0)
+        return -1;
+    close_groups(cg);
+    if (remove_group(cg->path[H_V2], cg->root->fake) < 0)
+        return cg_fail(cg, "rmdir %s: %s", cg->path[H_V2], strerror(errno));
+    bool leftover = false;
+    uint64_t memory_kib = cg->memory_kib;
+    uint32_t pids = cg->pids;
+    if (open_groups(cg, &leftover) < 0)
+        return -1;
+    return sbx_cg_set_limits(cg, memory_kib, pids);
+}
+
+static int reset_v2(struct sbx_cg *cg)
+{
+    if (!cg->peak_resettable && !cg->root->fake && recreate_v2(cg) < 0)
+        return -1;
+    if (!cg->root->fake)
+        reclaim_leftover(cg);
+    if (cg->peak_resettable && pwrite(cg->peak_fd, "reset\n", 6, 0) != 6)
+        return cg_fail(cg, "write %s/memory.peak: %s", cg->path[H_V2], strerror(errno));
+    char events[CG_FILE_MAX];
+    if (cg_read_key(cg, H_V2, "cpu.stat", "usage_usec", &cg->base_cpu_us) < 0 ||
+        cg_read(cg, H_V2, "memory.events", events, sizeof events) < 0)
+        return -1;
+    if (kv_get(events, "oom_kill", &cg->base_oom_kills) < 0 ||
+        kv_get(events, "max", &cg->base_max_events) < 0)
+        return cg_fail(cg, "parse %s/memory.events: no max/oom_kill", cg->path[H_V2]);
+    return 0;
+}
+
+int sbx_cg_reset(struct sbx_cg *cg)
+{
+    cg->err[0] = '\0';
+    return cg->root->version == SBX_CG_V2 ? reset_v2(cg) : reset_v1(cg);
+}
+
+int sbx_cg_attach(struct sbx_cg *cg, pid_t pid)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%d", (int)pid);
+    for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
+        if (cg->dirfd[h] >= 0 && cg_write(cg, h, "cgroup.procs", text) < 0)
+            return -1;
+    return 0;
+}
+
+int sbx_cg_clone_fd(const struct sbx_cg *cg)
+{
+    return cg->dirfd[H_V2];
+}
+
+static int stats_v1(struct sbx_cg *cg, struct sbx_cg_stats *out)
+{
+    uint64_t peak, failcnt, oom, cpu;
+    if (cg_read_u64(cg, H_MEMORY, "memory.max_usage_in_bytes", &peak) < 0 ||
+        cg_read_u64(cg, H_MEMORY, "memory.failcnt", &failcnt) < 0 ||
+        cg_read_key(cg, H_MEMORY, "memory.oom_control", "oom_kill", &oom) < 0)
+        return -1;
+    if (cg->dirfd[H_CPUACCT] >= 0) {
+        if (cg_read_u64(cg, H_CPUACCT, "cpuacct.usage", &cpu) < 0)
+            return -1;
+        cpu /= 1000; /* ns */
+    } else {
+        if (cg_read_key(cg, H_V2, "cpu.stat", "usage_usec", &cpu) < 0)
+            return -1;
+        cpu = cpu > cg->base_cpu_us ? cpu - cg->base_cpu_us : 0;
+    }
+    out->cpu_us = cpu;
+    out->memory_peak_kib = peak / 1024;
+    out->oom_kills = oom > cg->base_oom_kills ? oom - cg->base_oom_kills : 0;
+    out->memory_limit_hit = failcnt > 0 || out->oom_kills > 0;
+    return 0;
+}
+
+static int stats_v2(struct sbx_cg *cg, struct sbx_cg_stats *out)
+{
+    char buf[CG_FILE_MAX];
+    uint64_t cpu, peak, oom, max;
+    ssize_t n = pread(cg->peak_fd, buf, 63, 0);
+    if (n < 0)
+        return cg_fail(cg, "read %s/memory.peak: %s", cg->path[H_V2], strerror(errno));
+    buf[n] = '\0';
+    if (parse_u64(buf, &peak) < 0)
+        return cg_fail(cg, "parse %s/memory.peak: \"%.20s\"", cg->path[H_V2], buf);
+    if (cg_read_key(cg, H_V2, "cpu.stat", "usage_usec", &cpu) < 0 ||
+        cg_read(cg, H_V2, "memory.events", buf, sizeof buf) < 0)
+        return -1;
+    if (kv_get(buf, "oom_kill", &oom) < 0 || kv_get(buf, "max", &max) < 0)
+        return cg_fail(cg, "parse %s/memory.events: no max/oom_kill", cg->path[H_V2]);
+    out->cpu_us = cpu > cg->base_cpu_us ? cpu - cg->base_cpu_us : 0;
+    out->memory_peak_kib = peak / 1024;
+    out->oom_kills = oom > cg->base_oom_kills ? oom - cg->base_oom_kills : 0;
+    out->memory_limit_hit = max > cg->base_max_events || out->oom_kills > 0;
+    return 0;
+}
+
+int sbx_cg_stats(struct sbx_cg *cg, struct sbx_cg_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    return cg->root->version == SBX_CG_V2 ? stats_v2(cg, out) : stats_v1(cg, out);
+}
+
+static void kill_one(pid_t pid, void *arg)
+{
+    (void)arg;
+    if (pid > 1 && pid != getpid())
+        kill(pid, SIGKILL);
+}
+
+/* One round: SIGKILL to every pid listed in every hierarchy. Returns how many were listed. */
+static int kill_round(struct sbx_cg *cg)
+{
+    int listed = 0;
+    for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++) {
+        if (cg->dirfd[h] < 0)
+            continue;
+        int n = cg_procs_each(cg, h, kill_one, NULL);
+        if (n < 0)
+            return -1;
+        listed += n;
+    }
+    return listed;
+}
+
+int sbx_cg_kill_all(struct sbx_cg *cg)
+{
+    if (cg->has_kill && cg_write(cg, H_V2, "cgroup.kill", "1") < 0)
+        return -1;
+    int64_t deadline = gv_now_ms() + CG_KILL_TIMEOUT_MS;
+    long pause_ns = 50000;
+    for (;;) {
+        int listed = kill_round(cg);
+        if (listed <= 0)
+            return listed;
+        if (gv_now_ms() >= deadline)
+            return cg_fail(cg, "%d processes left in %s after %d ms of SIGKILL", listed,
+                           cg->path[cg->dirfd[H_PIDS] >= 0 ? H_PIDS : H_V2], CG_KILL_TIMEOUT_MS);
+        nanosleep(&(struct timespec){.tv_nsec = pause_ns}, NULL);
+        if (pause_ns < 5000000)
+            pause_ns *= 2;
+    }
+}
+
+int sbx_cg_count(struct sbx_cg *cg)
+{
+    int most = 0;
+    for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++) {
+        if (cg->dirfd[h] < 0)
+            continue;
+        int n = cg_procs_each(cg, h, NULL, NULL);
+        if (n < 0)
+            return -1;
+        if (n > most)
+            most = n;
+    }
+    return most;
+}
+
+const char *sbx_cg_error(const struct sbx_cg *cg)
+{
+    return cg->err;
+}
+
+void sbx_cg_destroy(struct sbx_cg *cg)
+{
+    if (!cg)
+        return;
+    if (sbx_cg_kill_all(cg) < 0)
+        gv_warn("cgroup box %u: %s", cg->id, cg->err);
+    close_groups(cg);
+    for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
+        if (cg->root->used[h] && cg->path[h][0] && remove_group(cg->path[h], cg->root->fake) < 0)
+            gv_warn("rmdir %s: %s", cg->path[h], strerror(errno));
+    free(cg);
+}
