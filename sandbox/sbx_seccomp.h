@@ -18,27 +18,46 @@
 #ifndef GAVEL_SBX_SECCOMP_H
 #define GAVEL_SBX_SECCOMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "sandbox.h"
 
 struct sbx_filter; /* a compiled BPF program for one policy */
+struct sock_filter; /* <linux/filter.h> */
 
 /* Builds the filter of a policy. NULL with err on failure. */
 struct sbx_filter *sbx_seccomp_compile(enum sbx_policy policy, char *err, size_t err_size);
+/* Same, but without the user-notification program, as on kernels that lack it: forbidden calls
+ * kill with SIGSYS and install returns -2 (tests use it to check that fallback). */
+struct sbx_filter *sbx_seccomp_compile_kill_only(enum sbx_policy policy, char *err,
+                                                 size_t err_size);
 void sbx_seccomp_free(struct sbx_filter *filter);
+/* Whether install will try the user-notification program first. */
+bool sbx_seccomp_has_notify(const struct sbx_filter *filter);
+/* The BPF program of the notify (or kill) variant and its length in instructions; NULL and 0 when
+ * that variant was not built. For tests, which run it on made-up seccomp_data. */
+const struct sock_filter *sbx_seccomp_program(const struct sbx_filter *filter, bool notify,
+                                              size_t *n_insns);
 
-/* In the child, after no_new_privs and right before execve: installs the filter. Returns the
- * notification listener fd (>= 0), or -2 when installed without a listener (no USER_NOTIF
- * support), or -1 with errno on failure. Async-signal-safe: no allocation, no locks. */
+/* In the child, right before execve: sets no_new_privs (again, harmless if already set) and
+ * installs the filter. Returns the notification listener fd (>= 0, close-on-exec), or -2 when
+ * installed without a listener (no USER_NOTIF support), or -1 with errno on failure.
+ * Async-signal-safe: no allocation, no locks. Between install and execve the strict policy
+ * allows only what a child needs there: sendmsg (to pass the listener), close, write, execve,
+ * exit_group. */
 int sbx_seccomp_install(const struct sbx_filter *filter);
 
 /* In the parent: reads one pending notification from a listener fd (non-blocking, ready per
- * poll). Returns 0 with *nr and *arch (AUDIT_ARCH_*) filled, -1 if none or on error. */
+ * poll). Returns 0 with *nr and *arch (AUDIT_ARCH_*) filled, -1 if none or on error. The
+ * notification is not answered: the calling thread stays blocked in the kernel until the caller
+ * kills the box, so the forbidden call never runs. POLLHUP on the listener means every process
+ * of the box has exited. */
 int sbx_seccomp_notify_read(int listener_fd, int *nr, uint32_t *arch);
 
-/* The name of system call nr of arch (AUDIT_ARCH_X86_64, ...) into buf ("ptrace", or "#321"). */
+/* The name of system call nr of arch (AUDIT_ARCH_X86_64, ...) into buf ("ptrace", "x32:getpid",
+ * "i386:mount", or "#321" when unknown). */
 void sbx_seccomp_syscall_name(uint32_t arch, int nr, char *buf, size_t size);
 
 #endif
