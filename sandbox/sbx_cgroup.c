@@ -560,6 +560,8 @@ static int cg_read_key(struct sbx_cg *cg, enum cg_hier h, const char *name, cons
 static int cg_procs_each(struct sbx_cg *cg, enum cg_hier h, void (*fn)(pid_t, void *), void *arg)
 {
     int fd = openat(cg->dirfd[h], "cgroup.procs", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 && errno == ENOENT)
+        return 0; /* a group removed under us (or a fake tree without the file) holds nothing */
     if (fd < 0)
         return cg_fail(cg, "open %s/cgroup.procs: %s", cg->path[h], strerror(errno));
     char chunk[CG_PROCS_CHUNK];
