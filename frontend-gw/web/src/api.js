@@ -34,7 +34,9 @@ const STATUS_TEXT = {
 
 function describe(status, serverMessage, retryAfter) {
   let text = STATUS_TEXT[status] || `The server answered with HTTP ${status}: %m`;
-  text = text.replace('%m', serverMessage || 'no details given');
+  let m = (serverMessage || 'no details given').trim();
+  if (!/[.!?]$/.test(m)) m += '.';
+  text = text.replace('%m', m);
   if (retryAfter) text += ` Try again in ${retryAfter} s.`;
   return text;
 }

@@ -7,7 +7,7 @@
 // page, the result panel follows this browser's latest submission on the problem: a reload in the
 // middle of judging picks it up again where it is.
 import renderMathInElement from 'katex/contrib/auto-render';
-import { h, replace, fmtMs, fmtKib, fmtAgo } from './dom.js';
+import { h, replace, fmtLimitMs, fmtKib, fmtAgo } from './dom.js';
 import { api } from './api.js';
 import { store } from './store.js';
 import { createEditor, languageOfFile } from './editor.js';
@@ -49,13 +49,16 @@ function block(title, text) {
 function statementColumn(p) {
   const statement = h('div', { class: 'statement', dataset: { testid: 'statement' } });
   statement.innerHTML = p.statementHtml || '<p class="muted">This problem has no statement.</p>';
+  // The statement's own title repeats the page's: keep one.
+  const first = statement.firstElementChild;
+  if (first && /^H[12]$/.test(first.tagName) && first.textContent.trim() === p.name.trim()) first.remove();
   try {
     renderMathInElement(statement, { delimiters: MATH_DELIMITERS, throwOnError: false });
   } catch (e) {
     console.warn('gavel: math rendering failed', e);
   }
   const limits = [
-    ['Time limit', p.timeMs === null ? null : fmtMs(p.timeMs)],
+    ['Time limit', p.timeMs === null ? null : fmtLimitMs(p.timeMs)],
     ['Memory limit', p.memoryKib === null ? null : fmtKib(p.memoryKib)],
     ['Output limit', p.outputKib === null ? null : fmtKib(p.outputKib)],
     ['Tests', p.tests === null ? null : String(p.tests)],
@@ -77,7 +80,7 @@ function recentList(problemId, currentId) {
     h('ul', {}, mine.map((e) => h('li', { class: e.id === currentId ? 'current' : '' },
       h('a', { href: `#/submissions/${encodeURIComponent(e.id)}` }, `#${e.id}`), ' ',
       e.verdict ? verdictBadge(e.verdict) : h('span', { class: 'muted' }, 'judging…'), ' ',
-      h('span', { class: 'muted' }, `${e.language} · ${fmtAgo(e.created)}`)))));
+      h('span', { class: 'muted' }, `${e.languageName || e.language} · ${fmtAgo(e.created)}`)))));
 }
 
 export async function showProblem(main, ctx, id) {
@@ -154,7 +157,10 @@ export async function showProblem(main, ctx, id) {
     try {
       const r = await api.submit(p.id, lang, source);
       ctx.clear('submit');
-      const entry = { id: String(r.id), token: r.token || null, problem: p.id, language: lang, created: Date.now() };
+      const entry = {
+        id: String(r.id), token: r.token || null, problem: p.id, problemName: p.name, language: lang,
+        languageName: languages.find((l) => l.id === lang)?.name || lang, created: Date.now(),
+      };
       store.addSubmission(entry);
       showSubmission(entry);
       panel.scrollIntoView({ block: 'nearest', behavior: 'smooth' });

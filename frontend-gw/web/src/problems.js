@@ -1,5 +1,5 @@
 // problems.js - the problem list (#/problems): one row per problem with its limits and test count.
-import { h, replace, fmtMs, fmtKib } from './dom.js';
+import { h, replace, fmtLimitMs, fmtKib } from './dom.js';
 import { api } from './api.js';
 import { store } from './store.js';
 import { verdictBadge } from './result.js';
@@ -31,7 +31,7 @@ export async function showProblems(main, ctx) {
   const rows = problems.map((p) => h('tr', {},
     h('td', {}, h('a', { href: `#/problems/${encodeURIComponent(p.id)}`, dataset: { testid: 'problem-link', problem: p.id } }, p.name),
       h('span', { class: 'pid' }, p.id)),
-    h('td', { class: 'num' }, p.timeMs === null ? '—' : fmtMs(p.timeMs)),
+    h('td', { class: 'num' }, fmtLimitMs(p.timeMs)),
     h('td', { class: 'num' }, p.memoryKib === null ? '—' : fmtKib(p.memoryKib)),
     h('td', { class: 'num' }, p.tests === null ? '—' : String(p.tests)),
     h('td', {}, mine.has(p.id) ? verdictBadge(mine.get(p.id)) : '')));

@@ -16,8 +16,8 @@ export function showSubmissions(main) {
           h('th', {}, 'Verdict'), h('th', { class: 'num' }, 'Time'), h('th', { class: 'num' }, 'Memory'), h('th', {}, 'When'))),
         h('tbody', {}, list.map((e) => h('tr', {},
           h('td', {}, h('a', { href: `#/submissions/${encodeURIComponent(e.id)}`, dataset: { testid: 'submission-link' } }, `#${e.id}`)),
-          h('td', {}, h('a', { href: `#/problems/${encodeURIComponent(e.problem)}` }, e.problem)),
-          h('td', {}, e.language),
+          h('td', {}, h('a', { href: `#/problems/${encodeURIComponent(e.problem)}` }, e.problemName || e.problem)),
+          h('td', {}, e.languageName || e.language),
           h('td', {}, e.verdict ? verdictBadge(e.verdict) : h('span', { class: 'muted' }, 'not finished')),
           h('td', { class: 'num' }, fmtMs(e.time_ms)),
           h('td', { class: 'num' }, fmtKib(e.memory_kib)),
@@ -30,10 +30,10 @@ export function showSubmission(main, ctx, id) {
   const sourceSlot = h('div', {});
   replace(main,
     h('p', { class: 'crumbs' }, h('a', { href: '#/submissions' }, 'My submissions'),
-      entry ? [' · ', h('a', { href: `#/problems/${encodeURIComponent(entry.problem)}` }, `Problem ${entry.problem}`)] : null),
+      entry ? [' · ', h('a', { href: `#/problems/${encodeURIComponent(entry.problem)}` }, entry.problemName || `Problem ${entry.problem}`)] : null),
     h('h1', {}, `Submission #${id}`), panel, sourceSlot);
   document.title = `Submission ${id} · Gavel`;
-  const f = follow(ctx.live, id, panel, { token: entry && entry.token, language: entry && entry.language });
+  const f = follow(ctx.live, id, panel, { token: entry && entry.token, language: entry && (entry.languageName || entry.language) });
   ctx.onLeave(() => f.stop());
   if (entry && entry.token) {
     api.submission(id, entry.token).then((r) => {

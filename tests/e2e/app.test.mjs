@@ -1,0 +1,156 @@
+// app.test.mjs - the browser app end to end: real Chromium, real gateway, Redis and worker.
+//
+// Each case does what a person does: open the problem list, open A Plus B (problems/ab), pick a
+// language, load a solution from disk through the file input (the editor is CodeMirror: typing
+// would fight its auto-indent), submit, and watch the result panel. Expected results come from the
+// package itself (its test count) and from `gavel-judge check` (the failing test of a wrong
+// answer), never from the page. Every case saves a screenshot under $GAVEL_BUILD_DIR/e2e/.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startStack, startBrowser, countTests, judgeCheck, waitFor, SRC, OUT } from './harness.mjs';
+
+const PROBLEM = 'ab';
+const PROBLEM_DIR = path.join(SRC, 'problems', PROBLEM);
+const SUBS = path.join(PROBLEM_DIR, 'submissions');
+const VERDICT_MS = 90000;   // a first submission also waits for the worker to warm up
+const SLOW_SLEEP_S = 0.4;   // per test, for the cases that act in the middle of judging
+
+let stack;
+let browser;
+let page;
+const tmpFiles = [];
+
+before(async () => {
+  stack = await startStack();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (stack) await stack.stop();
+  for (const f of tmpFiles) fs.rmSync(f, { force: true });
+});
+
+afterEach(async (t) => {
+  if (page) {
+    await page.screenshot({ path: path.join(OUT, `${t.name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true }).catch(() => {});
+    await page.close().catch(() => {});
+    page = null;
+  }
+});
+
+async function openProblem() {
+  page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.errors = errors;
+  await page.goto(`${stack.base}/`);
+  const list = page.getByTestId('problem-list');
+  await list.waitFor();
+  await list.locator(`[data-testid="problem-link"][href$="/${PROBLEM}"]`).click();
+  await page.getByTestId('statement').waitFor();
+  return page;
+}
+
+async function submitFile(file, language, how = 'click') {
+  await page.getByTestId('language').selectOption(language);
+  await page.getByTestId('source-file').setInputFiles(file);
+  await waitFor('the file in the editor', 5000, async () =>
+    (await page.getByTestId('editor').locator('.cm-content').innerText()).trim().length > 0);
+  if (how === 'keyboard') {
+    await page.getByTestId('editor').locator('.cm-content').click();
+    await page.keyboard.press('Control+Enter');
+  } else {
+    await page.getByTestId('submit').click();
+  }
+}
+
+async function finalVerdict(ms = VERDICT_MS) {
+  const v = page.getByTestId('verdict');
+  try {
+    await v.waitFor({ timeout: ms });
+  } catch (e) {
+    const status = await page.getByTestId('status').innerText().catch(() => '?');
+    throw new Error(`no final verdict after ${ms} ms (status: "${status}")\n${stack.logs()}`);
+  }
+  return (await v.innerText()).trim();
+}
+
+async function rowVerdicts() {
+  return page.getByTestId('test-row').evaluateAll((rows) => rows.map((r) => r.dataset.verdict));
+}
+
+// An accepted Python solution that sleeps before answering, so judging takes a few seconds.
+function slowSolution() {
+  const src = fs.readFileSync(path.join(SUBS, 'accepted', 'readline.py'), 'utf8');
+  const file = path.join(OUT, `slow-${process.pid}.py`);
+  fs.writeFileSync(file, `import time\ntime.sleep(${SLOW_SLEEP_S})\n${src}`);
+  tmpFiles.push(file);
+  return file;
+}
+
+test('accepted solution shows AC with every test row', async () => {
+  await openProblem();
+  await submitFile(path.join(SUBS, 'accepted', 'scanf.c'), 'c');
+  assert.equal(await finalVerdict(), 'AC');
+  const rows = await rowVerdicts();
+  assert.equal(rows.length, countTests(PROBLEM_DIR), 'one row per test of the package');
+  assert.deepEqual(rows, rows.map(() => 'AC'));
+  assert.match(await page.getByTestId('status').innerText(), /Accepted/);
+  assert.deepEqual(page.errors, []);
+});
+
+test('wrong answer shows WA at the failing test', async () => {
+  const file = path.join(SUBS, 'wrong_answer', 'int32.c');
+  const oracle = judgeCheck(PROBLEM_DIR, file, 'c');
+  assert.equal(oracle.verdict, 'WA', 'gavel-judge check agrees the file is wrong');
+  const failing = oracle.tests.find((t) => t.verdict !== 'AC').n;
+
+  await openProblem();
+  await submitFile(file, 'c');
+  assert.equal(await finalVerdict(), 'WA');
+  const rows = await rowVerdicts();
+  assert.equal(rows.length, failing, `rows up to the failing test ${failing}`);
+  assert.deepEqual(rows, [...rows.slice(0, -1).map(() => 'AC'), 'WA']);
+  const last = page.getByTestId('test-row').last();
+  assert.equal(await last.getAttribute('data-n'), String(failing));
+  assert.match(await page.getByTestId('status').innerText(), new RegExp(`Wrong answer on test ${failing}\\b`));
+});
+
+test('compile error shows the compiler message (submitted with Ctrl+Enter)', async () => {
+  await openProblem();
+  await submitFile(path.join(SUBS, 'compile_error', 'missing_semicolon.cpp'), 'cpp', 'keyboard');
+  assert.equal(await finalVerdict(), 'CE');
+  const output = await page.getByTestId('compile-output').innerText();
+  assert.match(output, /error/i, 'the compiler message is shown');
+  assert.equal(await page.getByTestId('test-row').count(), 0);
+});
+
+test('gateway killed and restarted during judging: the page ends on the right verdict', async () => {
+  await openProblem();
+  await page.evaluate(() => { window.e2eNoReload = true; });
+  await submitFile(slowSolution(), 'python3');
+  await page.getByTestId('test-row').first().waitFor({ timeout: VERDICT_MS });
+  await stack.killGateway();
+  await page.locator('#conn.waiting').waitFor({ timeout: 10000 });
+  await new Promise((r) => setTimeout(r, 1000));
+  await stack.startGateway();
+  assert.equal(await finalVerdict(), 'AC');
+  const rows = await rowVerdicts();
+  assert.equal(rows.length, countTests(PROBLEM_DIR));
+  assert.deepEqual(rows, rows.map(() => 'AC'));
+  assert.equal(await page.evaluate(() => window.e2eNoReload), true, 'the page was not reloaded');
+});
+
+test('a reload in the middle of judging picks the submission up again', async () => {
+  await openProblem();
+  await submitFile(slowSolution(), 'python3');
+  await page.getByTestId('test-row').first().waitFor({ timeout: VERDICT_MS });
+  await page.reload();
+  await page.getByTestId('statement').waitFor();
+  assert.equal(await finalVerdict(), 'AC');
+  assert.equal((await rowVerdicts()).length, countTests(PROBLEM_DIR));
+  assert.equal(await page.getByTestId('language').inputValue(), 'python3', 'the language is remembered');
+});
