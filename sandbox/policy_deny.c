@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <sched.h>
 #include <sys/ioctl.h>
-#include <sys/personality.h>
 #include <sys/prctl.h>
 
 #include "sbx_policy.h"
@@ -37,6 +36,13 @@
 #define FORBID_IS(n, a, v)                                                                         \
     {.name = (n), .kind = SBX_RULE_FORBID, .cmp = SBX_CMP_MASKED_EQ, .arg = (a),                   \
      .mask = SBX_LOW32, .value = (v)}
+/* personality(2): forbidden when bit i of the 32-bit persona is set and bit i+1 (mod 32) clear */
+#define PERSONA_ROW(i)                                                                             \
+    {.name = "personality", .kind = SBX_RULE_FORBID, .cmp = SBX_CMP_MASKED_EQ, .arg = 0,           \
+     .mask = (1ULL << (i)) | (1ULL << (((i) + 1) % 32)), .value = 1ULL << (i)}
+#define PERSONA_ROWS_8(i)                                                                          \
+    PERSONA_ROW(i), PERSONA_ROW((i) + 1), PERSONA_ROW((i) + 2), PERSONA_ROW((i) + 3),              \
+        PERSONA_ROW((i) + 4), PERSONA_ROW((i) + 5), PERSONA_ROW((i) + 6), PERSONA_ROW((i) + 7)
 #define FAIL(n, e) {.name = (n), .kind = SBX_RULE_ERRNO, .err = (e)}
 
 const struct sbx_rule sbx_deny_rules[] = {
@@ -120,14 +126,15 @@ const struct sbx_rule sbx_deny_rules[] = {
     FORBID("seccomp"),
     FORBID_IS("prctl", 0, PR_SET_SECCOMP),
 
-    /*** Personality: only the default. Any flag that weakens ASLR or W^X is forbidden. ***/
-    FORBID_BIT("personality", 0, ADDR_NO_RANDOMIZE),
-    FORBID_BIT("personality", 0, READ_IMPLIES_EXEC),
-    FORBID_BIT("personality", 0, MMAP_PAGE_ZERO),
-    FORBID_BIT("personality", 0, ADDR_COMPAT_LAYOUT),
-    FORBID_BIT("personality", 0, ADDR_LIMIT_32BIT),
-    FORBID_BIT("personality", 0, ADDR_LIMIT_3GB),
-    FORBID_BIT("personality", 0, UNAME26),
+    /*** Personality: only the query (0xffffffff) and the default (0) ***/
+    /* Row i forbids "bit i set and bit i+1 (mod 32) clear". Any 32-bit value but all-zeros and
+     * all-ones has a set bit followed by a clear one somewhere around that cycle, so these 32
+     * rows forbid exactly the changes (ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, PER_LINUX32...)
+     * while a libc that only asks, or resets to PER_LINUX, goes on. */
+    PERSONA_ROWS_8(0),
+    PERSONA_ROWS_8(8),
+    PERSONA_ROWS_8(16),
+    PERSONA_ROWS_8(24),
 
     /*** Terminals: injecting input, console tricks, line disciplines ***/
     FORBID_IS("ioctl", 1, TIOCSTI),

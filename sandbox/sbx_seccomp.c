@@ -40,7 +40,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "gv.h"
 #include "sbx_policy.h"
 
 /* The largest BPF program the kernel takes (BPF_MAXINSNS), in bytes: the cap on an export. */
