@@ -16,7 +16,7 @@
 #ifndef GAVEL_QUEUE_OUTBOX_H
 #define GAVEL_QUEUE_OUTBOX_H
 
-#include "queue.h"
+#include "queue_sync.h"
 
 #define QUEUE_OUTBOX_WINDOW_MS 50 /* default coalescing window of `tests` events */
 
@@ -25,21 +25,23 @@ struct queue_outbox;
 /* Called on the publisher thread after a final was sent (rc QUEUE_OK) or refused / dropped. */
 typedef void (*queue_final_cb)(const char *id, int rc, long long seq, void *arg);
 
-/* Starts the publisher thread for worker (whose events are checked for ownership). window_ms 0
- * means QUEUE_OUTBOX_WINDOW_MS. on_final may be NULL. NULL on failure. */
-struct queue_outbox *queue_outbox_new(const char *redis_url, const char *worker, int window_ms,
-                                      queue_final_cb on_final, void *arg);
+/* Starts the publisher thread with its own connection to redis_url. window_ms 0 means
+ * QUEUE_OUTBOX_WINDOW_MS. on_final may be NULL. NULL on failure. */
+struct queue_outbox *queue_outbox_new(const char *redis_url, int window_ms, queue_final_cb on_final,
+                                      void *arg);
 /* Stops the thread (unsent events are dropped and logged) and frees everything. */
 void queue_outbox_free(struct queue_outbox *o);
 
 /* Puts a status event ("compiling", "running"). 0, or -1 when out of memory. */
-int queue_outbox_status(struct queue_outbox *o, const char *id, const char *status);
+int queue_outbox_status(struct queue_outbox *o, const struct queue_owner *owner, const char *id,
+                        const char *status);
 /* Puts one finished test: test is a JSON object ({"n":3,"group":"secret","verdict":"AC",
  * "time_ms":5,"memory_kib":900}); total is the number of tests. 0 or -1. */
-int queue_outbox_test(struct queue_outbox *o, const char *id, long long total, const char *test);
-/* Puts the final result (see queue_publish_final). 0 or -1. */
-int queue_outbox_final(struct queue_outbox *o, const char *id, const char *verdict,
-                       const char *result);
+int queue_outbox_test(struct queue_outbox *o, const struct queue_owner *owner, const char *id,
+                      long long total, const char *test);
+/* Puts the final result (see queue_publish_final; owner NULL is allowed there). 0 or -1. */
+int queue_outbox_final(struct queue_outbox *o, const struct queue_owner *owner, const char *id,
+                       const char *verdict, const char *result);
 
 /* Waits until everything put so far is sent or dropped, at most timeout_ms. 0 when empty, -1 on
  * timeout. */

@@ -44,35 +44,45 @@ int queue_get(struct queue_conn *c, const char *id, struct queue_submission *out
  * An id that is not valid is dropped from the processing list and logged, and 0 returned. */
 int queue_claim(struct queue_conn *c, const char *worker, int timeout_ms, char *id_out);
 
-/* Marks a claimed job as ours (worker, started, attempts + 1) and reads it into out. Returns
- * QUEUE_OK; QUEUE_ERR_NOTFOUND when the hash is missing; QUEUE_ERR_REFUSED when it is already
- * done (the id is removed from our processing list). A job whose fields are missing or malformed
- * is returned as QUEUE_OK with what is there: the caller validates and ends it as JE. */
-int queue_start(struct queue_conn *c, const char *worker, const char *id,
-                struct queue_submission *out);
+/* Who holds a started job: the worker and the attempt number queue_start gave it. Events and
+ * release name it, so a worker whose job was reaped and handed to another (or to another slot of
+ * the same worker) is refused instead of mixing its events into the new attempt's. */
+struct queue_owner {
+    char worker[QUEUE_ID_MAX + 1];
+    long long attempt;
+};
 
-/* Events. Each is one Lua script: checks that the job is ours and not finished, stores the new
- * state, bumps seq and PUBLISHes the JSON on gavel:events. QUEUE_ERR_REFUSED when it is not ours
- * any more (the reaper gave it away) or already final. seq_out (may be NULL) gets the new seq. */
+/* Marks a claimed job as ours (owner, worker, started, attempts + 1) and reads it into out; owner
+ * gets who we are for the events. Returns QUEUE_OK; QUEUE_ERR_NOTFOUND when the hash is missing
+ * (owner is still filled, attempt 0, so the caller can end it as JE); QUEUE_ERR_REFUSED when it
+ * is already done (the id is removed from our processing list). A job whose fields are missing or
+ * malformed is returned as QUEUE_OK with what is there: the caller validates and ends it as JE. */
+int queue_start(struct queue_conn *c, const char *worker, const char *id,
+                struct queue_submission *out, struct queue_owner *owner);
+
+/* Events. Each is one Lua script: checks that the job is still the owner's and not finished,
+ * stores the new state, bumps seq and PUBLISHes the JSON on gavel:events. QUEUE_ERR_REFUSED when
+ * it is not the owner's any more (the reaper gave it away) or already final. seq_out (may be
+ * NULL) gets the new seq. */
 
 /* status is "compiling" or "running". */
-int queue_publish_status(struct queue_conn *c, const char *worker, const char *id,
+int queue_publish_status(struct queue_conn *c, const struct queue_owner *owner, const char *id,
                          const char *status, long long *seq_out);
 /* tests_items is the inside of a JSON array (objects separated by commas, no brackets) of the
  * tests finished since the last tests event; total is the number of tests. */
-int queue_publish_tests(struct queue_conn *c, const char *worker, const char *id, long long total,
-                        const char *tests_items, long long *seq_out);
+int queue_publish_tests(struct queue_conn *c, const struct queue_owner *owner, const char *id,
+                        long long total, const char *tests_items, long long *seq_out);
 /* result is a JSON object with the whole result as GET returns it ("verdict", "score",
  * "time_ms", "memory_kib", "compile_output", "tests", "timings", ...); it is wrapped as
  * {"type":"final","submission","seq",...} and written once: a second final is refused. Also
- * LREMs id from gavel:processing:{worker}. worker may be NULL: then the owner is not checked
- * (used for poison jobs whose hash is missing). */
-int queue_publish_final(struct queue_conn *c, const char *worker, const char *id,
+ * LREMs id from the owner's processing list. A missing hash is created (poison jobs end as JE
+ * this way). owner NULL: no owner check and no LREM (tools). */
+int queue_publish_final(struct queue_conn *c, const struct queue_owner *owner, const char *id,
                         const char *verdict, const char *result, long long *seq_out);
 
-/* Hands a job we hold back to the queue unjudged (worker cleared, attempts - 1, RPUSH so it is
- * claimed next, a "queued" status event). */
-int queue_release(struct queue_conn *c, const char *worker, const char *id);
+/* Hands a job the owner holds back to the queue unjudged (owner cleared, attempts - 1, RPUSH so
+ * it is claimed next, a "queued" status event). */
+int queue_release(struct queue_conn *c, const struct queue_owner *owner, const char *id);
 
 /* What a heartbeat says about its worker. languages is a JSON array text, e.g. ["c","cpp"]. */
 struct queue_worker_info {
