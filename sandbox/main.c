@@ -1,23 +1,260 @@
 /*
- * main.c - gavel-sandbox: runs one command isolated under limits.
+ * main.c - gavel-sandbox: runs one command isolated under limits, prints a JSON result.
  *
- * Placeholder until its issue lands: answers --help and --version honestly and refuses the rest.
+ * Theory of operation. The command line of DESIGN.md is parsed into a struct sbx_spec; the files
+ * named by --stdin/--stdout/--stderr are opened here, on the host side, as the caller, before any
+ * box exists (the program only ever gets the descriptors). A pool of one box is made (it claims a
+ * free host-wide box id), the program runs through sbx_run(), the pool is freed (the box's cgroup,
+ * mounts and network namespace go with it) and the result is printed as one JSON line. Exit
+ * status 0 whenever the sandbox itself worked, whatever the program did; 2 on the sandbox's own
+ * failure or a bad command line (then the message is on stderr, and JSON too if a run was tried).
  */
+#include "sandbox.h"
+
 #include "gv.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define CLI_MAX_ENV   256
+#define CLI_MAX_BINDS 32
+#define EXIT_SANDBOX  2
+
+struct cli {
+    struct sbx_spec spec;
+    struct sbx_config cfg;
+    const char *files[3];
+    const char *env[CLI_MAX_ENV + 1];
+    size_t n_env;
+    struct sbx_bind binds[CLI_MAX_BINDS];
+    char *bind_copies[CLI_MAX_BINDS];
+    size_t n_binds;
+};
+
+static const char usage_text[] =
+    "usage: gavel-sandbox [OPTION]... -- PROGRAM [ARG]...\n"
+    "Runs PROGRAM isolated under limits; prints one JSON result line on stdout.\n"
+    "  --time-limit MS      CPU time of all processes and threads together\n"
+    "  --wall-limit MS      wall time (default 3 x time limit + 1000)\n"
+    "  --memory-limit KIB   memory (cgroup)\n"
+    "  --output-limit KIB   largest file the program may write (stdout/stderr files too)\n"
+    "  --processes N        processes + threads (default 1 for strict, 64 otherwise)\n"
+    "  --stdin F, --stdout F, --stderr F   files opened here, on the host (default /dev/null)\n"
+    "  --dir HOST[:INSIDE][:rw]   bind a host folder into the box (read-only unless :rw)\n"
+    "  --cwd DIR            working folder inside the box (default /box, the work folder)\n"
+    "  --work-rw            make the work folder /box writable (as for a compiler)\n"
+    "  --env K=V            an environment variable (the environment is only these)\n"
+    "  --policy P           seccomp policy: strict (default), runtime, compiler\n"
+    "  --base-dir DIR       where box folders live (default /var/lib/gavel/sandbox)\n"
+    "  --version, --help\n"
+    "Exit status: 0 when the sandbox worked (whatever the program did), 2 on its own failure.\n";
+
+enum {
+    OPT_TIME = 1000,
+    OPT_WALL,
+    OPT_MEM,
+    OPT_OUT,
+    OPT_PROC,
+    OPT_STDIN,
+    OPT_STDOUT,
+    OPT_STDERR,
+    OPT_DIR,
+    OPT_CWD,
+    OPT_ENV,
+    OPT_POLICY,
+    OPT_BASE,
+    OPT_WORK_RW,
+    OPT_HELP,
+    OPT_VERSION,
+};
+
+static const struct option options[] = {
+    {"time-limit", required_argument, NULL, OPT_TIME},
+    {"wall-limit", required_argument, NULL, OPT_WALL},
+    {"memory-limit", required_argument, NULL, OPT_MEM},
+    {"output-limit", required_argument, NULL, OPT_OUT},
+    {"processes", required_argument, NULL, OPT_PROC},
+    {"stdin", required_argument, NULL, OPT_STDIN},
+    {"stdout", required_argument, NULL, OPT_STDOUT},
+    {"stderr", required_argument, NULL, OPT_STDERR},
+    {"dir", required_argument, NULL, OPT_DIR},
+    {"cwd", required_argument, NULL, OPT_CWD},
+    {"env", required_argument, NULL, OPT_ENV},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"base-dir", required_argument, NULL, OPT_BASE},
+    {"work-rw", no_argument, NULL, OPT_WORK_RW},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static int bad(const char *what, const char *arg)
+{
+    fprintf(stderr, "gavel-sandbox: %s: '%s' (see --help)\n", what, arg);
+    return -1;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v > max)
+        return bad("not a number in range", s);
+    *out = v;
+    return 0;
+}
+
+/* HOST[:INSIDE][:rw] */
+static int parse_dir(struct cli *c, const char *arg)
+{
+    if (c->n_binds >= CLI_MAX_BINDS)
+        return bad("too many --dir", arg);
+    char *copy = strdup(arg);
+    if (copy == NULL)
+        return bad("out of memory", arg);
+    c->bind_copies[c->n_binds] = copy;
+    struct sbx_bind *b = &c->binds[c->n_binds++];
+    b->host = copy;
+    char *p = strchr(copy, ':');
+    if (p != NULL) {
+        *p++ = '\0';
+        char *q = strchr(p, ':');
+        if (q != NULL) {
+            *q++ = '\0';
+            if (strcmp(q, "rw") != 0)
+                return bad("--dir option must be rw", arg);
+            b->writable = true;
+        }
+        if (q == NULL && strcmp(p, "rw") == 0)
+            b->writable = true;
+        else if (*p != '\0')
+            b->inside = p;
+    }
+    if (b->host[0] != '/' || (b->inside != NULL && b->inside[0] != '/'))
+        return bad("--dir paths must be absolute", arg);
+    return 0;
+}
+
+static int parse_limit(struct cli *c, int opt, const char *arg)
+{
+    uint64_t v;
+    if (parse_u64(arg, opt == OPT_MEM || opt == OPT_OUT ? UINT64_MAX / 1024 : UINT32_MAX, &v) < 0)
+        return -1;
+    struct sbx_limits *l = &c->spec.limits;
+    switch (opt) {
+    case OPT_TIME: l->cpu_ms = (uint32_t)v; break;
+    case OPT_WALL: l->wall_ms = (uint32_t)v; break;
+    case OPT_MEM: l->memory_kib = v; break;
+    case OPT_OUT: l->output_kib = v; break;
+    default: l->processes = (uint32_t)v; break;
+    }
+    return 0;
+}
+
+/* Returns 0 to run, 1 when done (help/version), -1 on a bad command line. */
+static int parse(struct cli *c, int argc, char **argv)
+{
+    int opt;
+    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        int rc = 0;
+        switch (opt) {
+        case OPT_TIME: case OPT_WALL: case OPT_MEM: case OPT_OUT: case OPT_PROC:
+            rc = parse_limit(c, opt, optarg);
+            break;
+        case OPT_STDIN: case OPT_STDOUT: case OPT_STDERR:
+            c->files[opt - OPT_STDIN] = optarg;
+            break;
+        case OPT_DIR: rc = parse_dir(c, optarg); break;
+        case OPT_CWD: c->spec.cwd = optarg; break;
+        case OPT_ENV:
+            if (c->n_env >= CLI_MAX_ENV || strchr(optarg, '=') == NULL)
+                return bad("bad or too many --env", optarg);
+            c->env[c->n_env++] = optarg;
+            break;
+        case OPT_POLICY:
+            if (sbx_policy_from_name(optarg) < 0)
+                return bad("unknown policy", optarg);
+            c->spec.policy = (enum sbx_policy)sbx_policy_from_name(optarg);
+            break;
+        case OPT_BASE: c->cfg.base_dir = optarg; break;
+        case OPT_WORK_RW: c->spec.work_writable = true; break;
+        case OPT_HELP: case 'h': fputs(usage_text, stdout); return 1;
+        case OPT_VERSION: printf("gavel-sandbox %s\n", GAVEL_VERSION); return 1;
+        default: return -1;
+        }
+        if (rc < 0)
+            return -1;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "gavel-sandbox: no program given (see --help)\n");
+        return -1;
+    }
+    c->spec.argv = (const char *const *)(argv + optind);
+    c->spec.envp = c->env;
+    c->spec.binds = c->binds;
+    c->spec.n_binds = c->n_binds;
+    return 0;
+}
+
+static int open_files(struct cli *c)
+{
+    int *fds[3] = {&c->spec.stdin_fd, &c->spec.stdout_fd, &c->spec.stderr_fd};
+    for (int i = 0; i < 3; i++) {
+        if (c->files[i] == NULL)
+            continue;
+        int flags = i == 0 ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC;
+        *fds[i] = open(c->files[i], flags | O_CLOEXEC | O_NOCTTY, 0644);
+        if (*fds[i] < 0) {
+            fprintf(stderr, "gavel-sandbox: open %s: %s\n", c->files[i], strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int run(struct cli *c)
+{
+    struct sbx_result r;
+    memset(&r, 0, sizeof r);
+    char err[256];
+    c->cfg.n_boxes = 1;
+    struct sbx_pool *pool = sbx_pool_new(&c->cfg, err, sizeof err);
+    int rc = -1;
+    if (pool == NULL) {
+        r.status = SBX_JE;
+        snprintf(r.message, sizeof r.message, "pool: %s", err);
+    } else {
+        struct sbx_box *box = sbx_box_acquire(pool);
+        rc = sbx_run(box, &c->spec, &r);
+        sbx_box_release(box);
+        sbx_pool_free(pool);
+    }
+    char json[2048];
+    sbx_result_to_json(&r, json, sizeof json);
+    printf("%s\n", json);
+    if (rc < 0)
+        fprintf(stderr, "gavel-sandbox: %s\n", r.message);
+    return rc < 0 ? EXIT_SANDBOX : 0;
+}
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("gavel-sandbox %s\n", GAVEL_VERSION);
-        return 0;
-    }
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("gavel-sandbox %s: runs one command isolated under limits.\nNot implemented yet: only --help and --version work.\n", GAVEL_VERSION);
-        return 0;
-    }
-    fprintf(stderr, "gavel-sandbox: not implemented yet (only --help and --version)\n");
-    return 2;
+    static struct cli c;
+    gv_log_init("gavel-sandbox", GV_LOG_WARN);
+    sbx_spec_init(&c.spec);
+    int rc = parse(&c, argc, argv);
+    if (rc != 0)
+        return rc > 0 ? 0 : EXIT_SANDBOX;
+    if (open_files(&c) < 0)
+        return EXIT_SANDBOX;
+    rc = run(&c);
+    for (size_t i = 0; i < c.n_binds; i++)
+        free(c.bind_copies[i]);
+    return rc;
 }

@@ -114,6 +114,7 @@ struct sbx_config {
     unsigned n_boxes;        /* boxes this pool claims */
     unsigned max_box_id;     /* box ids are 0..max_box_id-1 per host; default 1000 */
     unsigned first_uid;      /* box i runs as uid/gid first_uid + i; default 60000 */
+    uint64_t work_kib;       /* size of each box's work folder (a tmpfs); default 256 MiB */
 };
 
 struct sbx_pool;

@@ -1,0 +1,88 @@
+/*
+ * sbx_internal.h - what the sandbox's own files share (pool, box, run, files); not public.
+ *
+ * A pool holds the host-wide box-id locks, one private "keeper" mount namespace in which every
+ * box's work folder is a size-limited tmpfs, and the per-box things that are made once: a folder
+ * that serves as mount point, an empty network namespace, a cgroup, two child stacks and a page
+ * shared with the children. sbx_run.c reads these; sbx_pool.c makes and frees them; sbx_files.c
+ * reaches the work folder through the O_PATH descriptor kept here.
+ */
+#ifndef GAVEL_SBX_INTERNAL_H
+#define GAVEL_SBX_INTERNAL_H
+
+#include "sandbox.h"
+#include "sbx_cgroup.h"
+#include "sbx_seccomp.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/resource.h>
+
+/* The host-wide folder of box-id lock files: independent of base_dir on purpose, so two pools
+ * with different base folders never share a box id, a uid or a cgroup name. */
+#define SBX_LOCK_DIR "/run/gavel/sandbox-locks"
+/* Size and inode caps of a box's work folder (a tmpfs): a disk fill stops here. */
+#define SBX_WORK_KIB_DEFAULT (256 * 1024)
+#define SBX_WORK_INODES      4096
+/* Size of the per-run root tmpfs (only mount points, /dev nodes and a few links live there). */
+#define SBX_ROOT_TMPFS_OPTS "size=64k,nr_inodes=256,mode=0755"
+/* Stack of each child process on the way to execve (they run no deep code). */
+#define SBX_CHILD_STACK (256 * 1024)
+/* At most this many system folders (/usr, /etc, ...) and hidden /etc files per box root. */
+#define SBX_SYS_MAX 16
+
+/* One entry of the box root's skeleton: a read-only bind of a host folder, or a symbolic link
+ * copied from the host (/bin -> usr/bin on merged-/usr systems). Decided once per pool. */
+struct sbx_sysdir {
+    char name[32];        /* "/usr", "/lib64": the host path; name + 1 is the path in the root */
+    char link[PATH_MAX];  /* link target when the host entry is a link, else "" */
+};
+
+/* What C1 and C2 (see sbx_run.c) tell each other and the parent; lives in a MAP_SHARED page. */
+struct sbx_shared {
+    volatile int exec_errno; /* C2: execve failed with this errno */
+    volatile int fail_step;  /* C1/C2: index of the setup step that failed (0 = none) */
+    volatile int fail_errno; /* its errno */
+    volatile int done;       /* C1: the program was reaped; status and usage are valid */
+    volatile int status;     /* C1: the program's wait status */
+    struct rusage usage;     /* C1: the program's and every reaped orphan's usage, summed */
+};
+
+struct sbx_box {
+    struct sbx_pool *pool;
+    unsigned id;
+    unsigned uid;
+    bool busy;
+    int lock_fd;     /* flock'ed SBX_LOCK_DIR/box-<id>.lock */
+    int work_fd;     /* O_PATH of the work tmpfs (mounted in the keeper namespace) */
+    int netns_fd;    /* an empty network namespace, made once */
+    struct sbx_cg *cg;
+    char dir[PATH_MAX];      /* base_dir/box-<id> */
+    char root[PATH_MAX];     /* base_dir/box-<id>/root: mount point of the per-run root */
+    char work[PATH_MAX];     /* base_dir/box-<id>/work: the work tmpfs, in the keeper ns */
+    void *stacks;            /* two child stacks, each with a guard page below */
+    struct sbx_shared *shared;
+};
+
+struct sbx_pool {
+    pthread_mutex_t lock;
+    char base_dir[PATH_MAX];
+    char describe[160];
+    unsigned n_boxes;
+    struct sbx_box *boxes;
+    int keeper_mnt_fd;        /* the keeper mount namespace */
+    struct sbx_cg_root *cgroot;
+    struct sbx_filter *filters[3]; /* compiled on first use, per policy */
+    struct sbx_sysdir sys[SBX_SYS_MAX];
+    unsigned n_sys;
+    char hidden[SBX_SYS_MAX][64]; /* /etc files replaced by an empty file ("etc/shadow") */
+    unsigned n_hidden;
+    long ncpus;
+};
+
+/* The filter of a policy, compiled once per pool (thread-safe); NULL with err on failure. */
+struct sbx_filter *sbx_pool_filter(struct sbx_pool *pool, enum sbx_policy policy, char *err,
+                                   size_t err_size);
+
+#endif

@@ -1,0 +1,412 @@
+/*
+ * sbx_pool.c - pools of boxes: everything about a box that is made once and reused.
+ *
+ * Theory of operation. sbx_pool_new() claims n box ids by taking an exclusive flock on
+ * SBX_LOCK_DIR/box-<id>.lock for each (a host-wide folder, whatever base_dir is, so no two pools
+ * on a host ever share an id, and therefore never a uid or a cgroup name either). The lock is
+ * held for the pool's whole life by an open descriptor; a crashed process releases it by dying.
+ *
+ * For each claimed id it prepares, once:
+ *   - base_dir/box-<id>/{root,work}: two empty host folders used only as mount points;
+ *   - the box's cgroup (sbx_cgroup.c decides v1/v2 and where);
+ *   - an empty network namespace (a new one per run would cost ~600 us), held by a descriptor;
+ *   - two child stacks and a MAP_SHARED page for the run's processes (sbx_run.c).
+ *
+ * The mounts that must outlive a run live in a private "keeper" mount namespace, never in the
+ * host's mount table: a short-lived helper thread unshares its mount namespace (marking it all
+ * private so nothing propagates back), mounts each box's work folder there as a size- and
+ * inode-limited tmpfs owned by the box's uid, and opens an O_PATH descriptor of each, plus a
+ * descriptor of the namespace itself. The thread then exits; the descriptors keep namespace and
+ * mounts alive. Runs enter the keeper namespace (setns) and copy it (unshare); the host-side file
+ * glue works on the O_PATH descriptors, which stay valid across namespaces. Because the work
+ * folder is a tmpfs, hard links from it to host files cannot exist and a disk fill stops at its
+ * size. The same helper thread makes the boxes' network namespaces (unshare(CLONE_NEWNET) only
+ * changes the calling thread).
+ *
+ * The skeleton of every box root (which host folders are bound read-only, which are links, which
+ * /etc files are hidden) is decided once here from what the host has.
+ */
+#include "sbx_internal.h"
+
+#include "gv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BASE_DIR_DEFAULT   "/var/lib/gavel/sandbox"
+#define MAX_BOX_ID_DEFAULT 1000
+#define FIRST_UID_DEFAULT  60000
+#define POOL_BOXES_MAX     256
+
+/* Host entries a box root gets: bound read-only when a folder, copied when a link. */
+static const char *const sys_entries[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32",
+                                          "usr", "etc"};
+/* /etc files replaced by an empty file inside boxes (defence in depth: the box uid could not
+ * read them anyway). */
+static const char *const hidden_entries[] = {"etc/shadow", "etc/shadow-", "etc/gshadow",
+                                             "etc/gshadow-", "etc/sudoers"};
+
+/*** Small helpers ***/
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+    char buf[PATH_MAX];
+    if (gv_strlcpy(buf, path, sizeof buf) >= sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(buf, mode) < 0 && errno != EEXIST)
+            return -1;
+        *p = c;
+        if (c == '\0')
+            return 0;
+    }
+}
+
+static void scan_host_root(struct sbx_pool *pool)
+{
+    for (size_t i = 0; i < sizeof sys_entries / sizeof sys_entries[0]; i++) {
+        char host[32];
+        struct stat st;
+        snprintf(host, sizeof host, "/%s", sys_entries[i]);
+        if (lstat(host, &st) < 0 || pool->n_sys >= SBX_SYS_MAX)
+            continue;
+        struct sbx_sysdir *d = &pool->sys[pool->n_sys];
+        memset(d, 0, sizeof *d);
+        gv_strlcpy(d->name, host, sizeof d->name);
+        if (S_ISLNK(st.st_mode)) {
+            ssize_t n = readlink(host, d->link, sizeof d->link - 1);
+            if (n <= 0)
+                continue;
+            d->link[n] = '\0';
+        } else if (!S_ISDIR(st.st_mode)) {
+            continue;
+        }
+        pool->n_sys++;
+    }
+    for (size_t i = 0; i < sizeof hidden_entries / sizeof hidden_entries[0]; i++) {
+        char host[80];
+        struct stat st;
+        snprintf(host, sizeof host, "/%s", hidden_entries[i]);
+        if (lstat(host, &st) == 0 && S_ISREG(st.st_mode) && pool->n_hidden < SBX_SYS_MAX)
+            gv_strlcpy(pool->hidden[pool->n_hidden++], hidden_entries[i], 64);
+    }
+}
+
+/*** Box ids ***/
+
+/* Takes the lock of box id; returns the locked fd, -1 when taken by someone else (or error). */
+static int claim_id(unsigned id)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/box-%u.lock", SBX_LOCK_DIR, id);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/*** The keeper namespace ***/
+
+struct keeper_job {
+    struct sbx_pool *pool;
+    uint64_t work_kib;
+    char err[160];
+};
+
+static int keeper_mount_work(struct sbx_box *box, uint64_t work_kib, char *err, size_t size)
+{
+    char opts[160];
+    snprintf(opts, sizeof opts, "size=%lluk,nr_inodes=%d,mode=0755,uid=%u,gid=%u",
+             (unsigned long long)work_kib, SBX_WORK_INODES, box->uid, box->uid);
+    if (mount("gavel-work", box->work, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0) {
+        snprintf(err, size, "mount tmpfs on %s: %s", box->work, strerror(errno));
+        return -1;
+    }
+    box->work_fd = open(box->work, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (box->work_fd < 0) {
+        snprintf(err, size, "open %s: %s", box->work, strerror(errno));
+        return -1;
+    }
+    if (unshare(CLONE_NEWNET) < 0) {
+        snprintf(err, size, "unshare(CLONE_NEWNET): %s", strerror(errno));
+        return -1;
+    }
+    box->netns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (box->netns_fd < 0) {
+        snprintf(err, size, "open /proc/thread-self/ns/net: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Runs in its own short-lived thread: whatever namespaces it enters die with it, except what
+ * the descriptors it opens keep alive. */
+static void *keeper_thread(void *arg)
+{
+    struct keeper_job *job = arg;
+    struct sbx_pool *pool = job->pool;
+    if (unshare(CLONE_NEWNS) < 0) {
+        snprintf(job->err, sizeof job->err, "unshare(CLONE_NEWNS): %s", strerror(errno));
+        return job;
+    }
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+        snprintf(job->err, sizeof job->err, "make / private: %s", strerror(errno));
+        return job;
+    }
+    pool->keeper_mnt_fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+    if (pool->keeper_mnt_fd < 0) {
+        snprintf(job->err, sizeof job->err, "open /proc/thread-self/ns/mnt: %s",
+                 strerror(errno));
+        return job;
+    }
+    for (unsigned i = 0; i < pool->n_boxes; i++)
+        if (keeper_mount_work(&pool->boxes[i], job->work_kib, job->err, sizeof job->err) < 0)
+            return job;
+    return NULL;
+}
+
+static int make_keeper(struct sbx_pool *pool, uint64_t work_kib, char *err, size_t size)
+{
+    struct keeper_job job = {.pool = pool, .work_kib = work_kib};
+    pthread_t t;
+    int rc = pthread_create(&t, NULL, keeper_thread, &job);
+    if (rc != 0) {
+        snprintf(err, size, "pthread_create: %s", strerror(rc));
+        return -1;
+    }
+    void *ret = NULL;
+    pthread_join(t, &ret);
+    if (ret != NULL) {
+        snprintf(err, size, "keeper namespace: %s", job.err);
+        return -1;
+    }
+    return 0;
+}
+
+/*** Boxes ***/
+
+static int box_prepare(struct sbx_pool *pool, struct sbx_box *box, char *err, size_t size)
+{
+    snprintf(box->dir, sizeof box->dir, "%s/box-%u", pool->base_dir, box->id);
+    snprintf(box->root, sizeof box->root, "%s/root", box->dir);
+    snprintf(box->work, sizeof box->work, "%s/work", box->dir);
+    if (mkdir_p(box->root, 0700) < 0 || mkdir_p(box->work, 0700) < 0) {
+        snprintf(err, size, "mkdir %s: %s", box->dir, strerror(errno));
+        return -1;
+    }
+    box->cg = sbx_cg_create(pool->cgroot, box->id, err, size);
+    if (box->cg == NULL)
+        return -1;
+    size_t len = 2 * (SBX_CHILD_STACK + 4096);
+    box->stacks = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                       -1, 0);
+    if (box->stacks == MAP_FAILED) {
+        box->stacks = NULL;
+        snprintf(err, size, "mmap stacks: %s", strerror(errno));
+        return -1;
+    }
+    /* Guard pages at the low end of each stack. */
+    if (mprotect(box->stacks, 4096, PROT_NONE) < 0 ||
+        mprotect((char *)box->stacks + SBX_CHILD_STACK + 4096, 4096, PROT_NONE) < 0) {
+        snprintf(err, size, "mprotect guard: %s", strerror(errno));
+        return -1;
+    }
+    box->shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (box->shared == MAP_FAILED) {
+        box->shared = NULL;
+        snprintf(err, size, "mmap shared page: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void box_free(struct sbx_box *box)
+{
+    if (box->cg != NULL)
+        sbx_cg_destroy(box->cg);
+    if (box->work_fd >= 0)
+        close(box->work_fd);
+    if (box->netns_fd >= 0)
+        close(box->netns_fd);
+    if (box->stacks != NULL)
+        munmap(box->stacks, 2 * (SBX_CHILD_STACK + 4096));
+    if (box->shared != NULL)
+        munmap(box->shared, 4096);
+    if (box->dir[0] != '\0') {
+        rmdir(box->root);
+        rmdir(box->work);
+        rmdir(box->dir);
+    }
+    if (box->lock_fd >= 0)
+        close(box->lock_fd);
+}
+
+static int claim_boxes(struct sbx_pool *pool, const struct sbx_config *cfg, unsigned max_id,
+                       unsigned first_uid, char *err, size_t size)
+{
+    unsigned got = 0;
+    for (unsigned id = 0; id < max_id && got < pool->n_boxes; id++) {
+        int fd = claim_id(id);
+        if (fd < 0)
+            continue;
+        struct sbx_box *box = &pool->boxes[got++];
+        box->lock_fd = fd;
+        box->id = id;
+        box->uid = first_uid + id;
+        box->pool = pool;
+        if (box_prepare(pool, box, err, size) < 0)
+            return -1;
+    }
+    if (got < pool->n_boxes) {
+        snprintf(err, size, "only %u of %u box ids free below %u (locks in %s)", got,
+                 cfg->n_boxes, max_id, SBX_LOCK_DIR);
+        return -1;
+    }
+    return 0;
+}
+
+/*** Public API ***/
+
+struct sbx_pool *sbx_pool_new(const struct sbx_config *cfg, char *err, size_t err_size)
+{
+    unsigned n = cfg->n_boxes ? cfg->n_boxes : 1;
+    unsigned max_id = cfg->max_box_id ? cfg->max_box_id : MAX_BOX_ID_DEFAULT;
+    unsigned first_uid = cfg->first_uid ? cfg->first_uid : FIRST_UID_DEFAULT;
+    if (n > POOL_BOXES_MAX) {
+        snprintf(err, err_size, "n_boxes %u over the maximum %d", n, POOL_BOXES_MAX);
+        return NULL;
+    }
+    struct sbx_pool *pool = calloc(1, sizeof *pool);
+    if (pool == NULL) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&pool->lock, NULL);
+    pool->keeper_mnt_fd = -1;
+    pool->n_boxes = n;
+    pool->ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (pool->ncpus < 1)
+        pool->ncpus = 1;
+    gv_strlcpy(pool->base_dir, cfg->base_dir ? cfg->base_dir : BASE_DIR_DEFAULT,
+               sizeof pool->base_dir);
+    pool->boxes = calloc(n, sizeof *pool->boxes);
+    if (pool->boxes == NULL) {
+        snprintf(err, err_size, "out of memory");
+        free(pool);
+        return NULL;
+    }
+    for (unsigned i = 0; i < n; i++)
+        pool->boxes[i].lock_fd = pool->boxes[i].work_fd = pool->boxes[i].netns_fd = -1;
+    if (mkdir_p(pool->base_dir, 0700) < 0) {
+        snprintf(err, err_size, "mkdir %s: %s", pool->base_dir, strerror(errno));
+        goto err;
+    }
+    if (mkdir_p(SBX_LOCK_DIR, 0700) < 0) {
+        snprintf(err, err_size, "mkdir %s: %s", SBX_LOCK_DIR, strerror(errno));
+        goto err;
+    }
+    pool->cgroot = sbx_cg_detect(cfg->cgroup_root, err, err_size);
+    if (pool->cgroot == NULL)
+        goto err;
+    scan_host_root(pool);
+    if (claim_boxes(pool, cfg, max_id, first_uid, err, err_size) < 0)
+        goto err;
+    uint64_t work_kib = cfg->work_kib ? cfg->work_kib : SBX_WORK_KIB_DEFAULT;
+    if (make_keeper(pool, work_kib, err, err_size) < 0)
+        goto err;
+    if (sbx_cg_version(pool->cgroot) == SBX_CG_NONE)
+        snprintf(pool->describe, sizeof pool->describe, "rlimits (no usable cgroup)");
+    else
+        gv_strlcpy(pool->describe, sbx_cg_describe(pool->cgroot), sizeof pool->describe);
+    return pool;
+err:
+    sbx_pool_free(pool);
+    return NULL;
+}
+
+void sbx_pool_free(struct sbx_pool *pool)
+{
+    if (pool == NULL)
+        return;
+    for (unsigned i = 0; i < pool->n_boxes; i++)
+        box_free(&pool->boxes[i]);
+    for (size_t i = 0; i < sizeof pool->filters / sizeof pool->filters[0]; i++)
+        if (pool->filters[i] != NULL)
+            sbx_seccomp_free(pool->filters[i]);
+    if (pool->cgroot != NULL)
+        sbx_cg_root_free(pool->cgroot);
+    if (pool->keeper_mnt_fd >= 0)
+        close(pool->keeper_mnt_fd);
+    pthread_mutex_destroy(&pool->lock);
+    free(pool->boxes);
+    free(pool);
+}
+
+const char *sbx_pool_describe(const struct sbx_pool *pool)
+{
+    return pool->describe;
+}
+
+struct sbx_filter *sbx_pool_filter(struct sbx_pool *pool, enum sbx_policy policy, char *err,
+                                   size_t err_size)
+{
+    if ((unsigned)policy >= sizeof pool->filters / sizeof pool->filters[0]) {
+        snprintf(err, err_size, "unknown policy %d", (int)policy);
+        return NULL;
+    }
+    pthread_mutex_lock(&pool->lock);
+    if (pool->filters[policy] == NULL)
+        pool->filters[policy] = sbx_seccomp_compile(policy, err, err_size);
+    struct sbx_filter *f = pool->filters[policy];
+    pthread_mutex_unlock(&pool->lock);
+    return f;
+}
+
+struct sbx_box *sbx_box_acquire(struct sbx_pool *pool)
+{
+    struct sbx_box *found = NULL;
+    pthread_mutex_lock(&pool->lock);
+    for (unsigned i = 0; i < pool->n_boxes && found == NULL; i++) {
+        if (!pool->boxes[i].busy) {
+            found = &pool->boxes[i];
+            found->busy = true;
+        }
+    }
+    pthread_mutex_unlock(&pool->lock);
+    return found;
+}
+
+void sbx_box_release(struct sbx_box *box)
+{
+    if (box == NULL)
+        return;
+    if (sbx_box_clean(box) < 0)
+        gv_warn("sandbox: cleaning box %u: %s", box->id, strerror(errno));
+    pthread_mutex_lock(&box->pool->lock);
+    box->busy = false;
+    pthread_mutex_unlock(&box->pool->lock);
+}
+
+unsigned sbx_box_id(const struct sbx_box *box)
+{
+    return box->id;
+}

@@ -1,0 +1,889 @@
+/*
+ * sbx_run.c - one run of one program in a box.
+ *
+ * Theory of operation. Three processes take part:
+ *
+ *   parent  the caller's thread (the judge, or gavel-sandbox). It sets the cgroup's limits,
+ *           makes a socketpair, clones C1, moves C1 into the box's cgroup, sends C1 one "go"
+ *           byte, then waits on three descriptors at once: C1's pidfd (the run is over when C1
+ *           dies), the socket (C2 sends the seccomp listener over it, SCM_RIGHTS), and the
+ *           listener itself (a forbidden system call). Between wake-ups it checks the wall clock
+ *           and the cgroup's CPU time, sleeping no longer than the remaining CPU budget divided
+ *           by the number of CPUs: the earliest moment the budget could be used up. On a limit
+ *           it kills C1 through the pidfd, which takes the whole pid namespace with it.
+ *   C1      the box's init (pid 1 of a new pid namespace; new ipc and uts namespaces too). It
+ *           enters the pool's keeper mount namespace and copies it (so the work tmpfs is there
+ *           and nothing appears in the host's mount table), joins the box's pre-made empty
+ *           network namespace, builds the root on a fresh small tmpfs (read-only binds of /usr,
+ *           /etc, ..., links such as /bin -> usr/bin, /etc/shadow & co. covered by an empty
+ *           file, /dev with null, zero, urandom, the work folder at /box, a fresh size-limited
+ *           tmpfs at /tmp, a fresh /proc, the caller's binds), pivot_roots into it and makes it
+ *           read-only. After "go" it unshares the cgroup namespace (so the box sees its group
+ *           as /) and vforks C2, then reaps every process until C2 is gone, writes C2's status
+ *           and the summed rusage into a page shared with the parent, and exits; the kernel
+ *           then kills whatever else lives in the namespace (a setsid'd daemon too).
+ *   C2      the program (pid 2). It puts the caller's descriptors at 0/1/2, marks every other
+ *           descriptor close-on-exec, sets rlimits, drops the capability bounding set, supplementary
+ *           groups, gid and uid (raw system calls: glibc's set*id would signal the parent's
+ *           threads), sets no_new_privs, enters the working folder, installs the seccomp filter,
+ *           passes the listener to the parent, and execs. If execve fails it writes errno into
+ *           the shared page and exits 127; C1 sees that when vfork returns.
+ *
+ * Speed: C1 and C2 are cloned with CLONE_VM (no page-table copy of the caller, which may be a
+ * big judge) and run only async-signal-safe code on their own stacks (sbx_pool.c makes them).
+ * In sanitizer builds C1 is cloned without CLONE_VM, because ASan's runtime state must not be
+ * shared with a child. C1 shares the parent thread's TLS under CLONE_VM, so a failing system
+ * call in C1 may overwrite that thread's errno; C1 only fails on the way to JE, so at worst a
+ * JE message names a wrong errno.
+ *
+ * Failures are kept apart: a setup step that fails in C1 or C2 records its number and errno in
+ * the shared page and the run is JE ("sandbox setup: mount /tmp: ..."); whatever the program
+ * does is OK/TLE/MLE/OLE/RTE. A failed execve (no such program, not executable) is the
+ * program's failure: RTE with exit code 127 and a message, like a shell.
+ */
+#include "sbx_internal.h"
+
+#include "gv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SBX_CHILD __attribute__((no_sanitize("address", "undefined"), noinline))
+
+#ifdef GAVEL_SANITIZED
+#define C1_SHARE_VM 0
+#else
+#define C1_SHARE_VM CLONE_VM
+#endif
+
+#define OPEN_FILES_DEFAULT     64
+#define PROCESSES_STRICT       1
+#define PROCESSES_OTHER        64
+#define TMP_KIB_DEFAULT        (64 * 1024)
+#define WALL_FROM_CPU(ms)      (3 * (uint64_t)(ms) + 1000)
+#define MAX_BINDS              32
+#define DEFAULT_PATH           "/usr/local/bin:/usr/bin:/bin"
+#define HOSTNAME               "gavel"
+#define MIN_POLL_MS            1
+
+/*** Setup steps (for JE messages) ***/
+
+enum step {
+    STEP_NONE,
+    STEP_SETNS_MNT,
+    STEP_UNSHARE_MNT,
+    STEP_SETNS_NET,
+    STEP_HOSTNAME,
+    STEP_ROOT,
+    STEP_SYSDIR,
+    STEP_HIDE,
+    STEP_DEV,
+    STEP_WORK,
+    STEP_TMP,
+    STEP_PROC,
+    STEP_BIND,
+    STEP_PIVOT,
+    STEP_GO,
+    STEP_CGROUPNS,
+    STEP_CLONE,
+    STEP_FDS,
+    STEP_RLIMIT,
+    STEP_CAPS,
+    STEP_CREDS,
+    STEP_NNP,
+    STEP_CWD,
+    STEP_SECCOMP,
+    STEP_LISTENER,
+};
+
+static const char *const step_names[] = {
+    [STEP_NONE] = "none",
+    [STEP_SETNS_MNT] = "setns into the keeper mount namespace",
+    [STEP_UNSHARE_MNT] = "unshare the mount namespace",
+    [STEP_SETNS_NET] = "setns into the box's network namespace",
+    [STEP_HOSTNAME] = "sethostname",
+    [STEP_ROOT] = "mount the root tmpfs",
+    [STEP_SYSDIR] = "bind a system folder read-only",
+    [STEP_HIDE] = "hide an /etc file",
+    [STEP_DEV] = "make /dev",
+    [STEP_WORK] = "bind the work folder at /box",
+    [STEP_TMP] = "mount /tmp",
+    [STEP_PROC] = "mount /proc",
+    [STEP_BIND] = "bind a caller's folder (--dir)",
+    [STEP_PIVOT] = "pivot_root",
+    [STEP_GO] = "wait for the parent's go",
+    [STEP_CGROUPNS] = "unshare the cgroup namespace",
+    [STEP_CLONE] = "clone the program's process",
+    [STEP_FDS] = "set up descriptors 0/1/2",
+    [STEP_RLIMIT] = "set rlimits",
+    [STEP_CAPS] = "drop capabilities",
+    [STEP_CREDS] = "switch to the box's uid/gid",
+    [STEP_NNP] = "set no_new_privs",
+    [STEP_CWD] = "enter the working folder",
+    [STEP_SECCOMP] = "install the seccomp filter",
+    [STEP_LISTENER] = "pass the seccomp listener",
+};
+
+/*** What the children get (filled by the parent; read-only for them) ***/
+
+struct rl {
+    int resource;
+    struct rlimit lim;
+};
+
+struct run_ctx {
+    struct sbx_box *box;
+    struct sbx_pool *pool;
+    const struct sbx_spec *spec;
+    const struct sbx_filter *filter;
+    int sock;           /* the children's end of the socketpair */
+    int fds[3];         /* stdin/stdout/stderr of the program; -1 = /dev/null */
+    bool work_ro;
+    char tmp_opts[64];  /* mount options of /tmp */
+    struct rl rlimits[8];
+    int n_rlimits;
+    const char *path;   /* PATH for the program lookup */
+    unsigned uid;
+};
+
+static SBX_CHILD int fail(struct sbx_shared *sh, enum step step)
+{
+    sh->fail_errno = errno;
+    sh->fail_step = step;
+    return -1;
+}
+
+/*** C1: building the root ***/
+
+/* Read-only, nosuid, nodev bind of host onto target (relative to the new root). */
+static SBX_CHILD int bind_ro(const char *host, const char *target, bool ro)
+{
+    if (mount(host, target, NULL, MS_BIND, NULL) < 0)
+        return -1;
+    unsigned long fl = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0);
+    return mount(NULL, target, NULL, fl, NULL);
+}
+
+static SBX_CHILD int build_sysdirs(struct sbx_pool *pool)
+{
+    for (unsigned i = 0; i < pool->n_sys; i++) {
+        const struct sbx_sysdir *d = &pool->sys[i];
+        if (d->link[0] != '\0') {
+            if (symlink(d->link, d->name + 1) < 0)
+                return -1;
+            continue;
+        }
+        if (mkdir(d->name + 1, 0755) < 0 || bind_ro(d->name, d->name + 1, true) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static SBX_CHILD int build_hidden(struct sbx_pool *pool)
+{
+    if (pool->n_hidden == 0)
+        return 0;
+    int fd = open(".empty", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    for (unsigned i = 0; i < pool->n_hidden; i++)
+        if (mount(".empty", pool->hidden[i], NULL, MS_BIND, NULL) < 0)
+            return -1;
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    unsigned major, minor;
+} dev_nodes[] = {{"dev/null", 1, 3}, {"dev/zero", 1, 5}, {"dev/urandom", 1, 9}};
+
+static const struct {
+    const char *name, *target;
+} dev_links[] = {{"dev/fd", "/proc/self/fd"},
+                 {"dev/stdin", "/proc/self/fd/0"},
+                 {"dev/stdout", "/proc/self/fd/1"},
+                 {"dev/stderr", "/proc/self/fd/2"}};
+
+static SBX_CHILD int build_dev(void)
+{
+    if (mkdir("dev", 0755) < 0)
+        return -1;
+    for (size_t i = 0; i < sizeof dev_nodes / sizeof dev_nodes[0]; i++)
+        if (mknod(dev_nodes[i].name, S_IFCHR | 0666,
+                  makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0)
+            return -1;
+    for (size_t i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
+        if (symlink(dev_links[i].target, dev_links[i].name) < 0)
+            return -1;
+    return 0;
+}
+
+/* mkdir -p of an absolute in-box path, relative to the new root (the current folder). */
+static SBX_CHILD int mkdir_inside(const char *inside, char *buf, size_t size)
+{
+    size_t n = 0;
+    while (*inside == '/')
+        inside++;
+    for (; *inside && n + 1 < size; inside++)
+        buf[n++] = *inside;
+    buf[n] = '\0';
+    if (*inside || n == 0) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+            return -1;
+        buf[i] = c;
+    }
+    return 0;
+}
+
+static SBX_CHILD int build_binds(const struct sbx_spec *spec)
+{
+    char target[PATH_MAX];
+    for (size_t i = 0; i < spec->n_binds; i++) {
+        const struct sbx_bind *b = &spec->binds[i];
+        if (mkdir_inside(b->inside ? b->inside : b->host, target, sizeof target) < 0 ||
+            bind_ro(b->host, target, !b->writable) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static SBX_CHILD int pivot(void)
+{
+    if (syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+        return -1;
+    return mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID, NULL);
+}
+
+/* Everything C1 does before "go": namespaces and the root. */
+static SBX_CHILD int c1_build(struct run_ctx *c)
+{
+    struct sbx_shared *sh = c->box->shared;
+    struct sbx_pool *pool = c->pool;
+    if (setns(pool->keeper_mnt_fd, CLONE_NEWNS) < 0)
+        return fail(sh, STEP_SETNS_MNT);
+    if (unshare(CLONE_NEWNS) < 0)
+        return fail(sh, STEP_UNSHARE_MNT);
+    if (setns(c->box->netns_fd, CLONE_NEWNET) < 0)
+        return fail(sh, STEP_SETNS_NET);
+    if (sethostname(HOSTNAME, sizeof HOSTNAME - 1) < 0)
+        return fail(sh, STEP_HOSTNAME);
+    umask(0);
+    if (mount("gavel-root", c->box->root, "tmpfs", MS_NOSUID, SBX_ROOT_TMPFS_OPTS) < 0 ||
+        chdir(c->box->root) < 0)
+        return fail(sh, STEP_ROOT);
+    if (build_sysdirs(pool) < 0)
+        return fail(sh, STEP_SYSDIR);
+    if (build_hidden(pool) < 0)
+        return fail(sh, STEP_HIDE);
+    if (build_dev() < 0)
+        return fail(sh, STEP_DEV);
+    if (mkdir("box", 0755) < 0 || bind_ro(c->box->work, "box", c->work_ro) < 0)
+        return fail(sh, STEP_WORK);
+    if (mkdir("tmp", 0755) < 0 ||
+        mount("gavel-tmp", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, c->tmp_opts) < 0)
+        return fail(sh, STEP_TMP);
+    if (mkdir("proc", 0555) < 0 ||
+        mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        return fail(sh, STEP_PROC);
+    if (build_binds(c->spec) < 0)
+        return fail(sh, STEP_BIND);
+    if (pivot() < 0)
+        return fail(sh, STEP_PIVOT);
+    return 0;
+}
+
+/*** C2: the program ***/
+
+static SBX_CHILD int c2_fds(struct run_ctx *c)
+{
+    int tmp[3];
+    for (int i = 0; i < 3; i++) {
+        int fd = c->fds[i];
+        if (fd < 0)
+            fd = open("/dev/null", i == 0 ? O_RDONLY : O_WRONLY);
+        if (fd < 0)
+            return -1;
+        tmp[i] = fcntl(fd, F_DUPFD, 3);
+        if (tmp[i] < 0)
+            return -1;
+    }
+    for (int i = 0; i < 3; i++)
+        if (dup2(tmp[i], i) < 0)
+            return -1;
+    return (int)syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+}
+
+static SBX_CHILD int c2_creds(unsigned id)
+{
+    for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+            return -1;
+    if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, id, id, id) < 0 ||
+        syscall(SYS_setresuid, id, id, id) < 0)
+        return -1;
+    return 0;
+}
+
+static SBX_CHILD int send_fd(int sock, int fd)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    char byte = 'L';
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                         .msg_controllen = sizeof u.buf};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    *(int *)(void *)CMSG_DATA(cm) = fd;
+    return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/* execve, looking argv[0] up in PATH when it has no '/'. Returns only on failure. */
+static SBX_CHILD void exec_program(struct run_ctx *c)
+{
+    const char *file = c->spec->argv[0];
+    char *const *argv = (char *const *)c->spec->argv;
+    char *const *envp = (char *const *)c->spec->envp;
+    static char *const empty_env[] = {NULL};
+    if (envp == NULL)
+        envp = empty_env;
+    for (const char *p = file; *p; p++)
+        if (*p == '/') {
+            execve(file, argv, envp);
+            return;
+        }
+    char buf[PATH_MAX];
+    int saved = ENOENT;
+    for (const char *p = c->path; *p;) {
+        size_t n = 0;
+        for (; *p && *p != ':' && n + 1 < sizeof buf; p++)
+            buf[n++] = *p;
+        if (*p == ':')
+            p++;
+        if (n == 0)
+            buf[n++] = '.';
+        buf[n++] = '/';
+        const char *f = file;
+        for (; *f && n + 1 < sizeof buf; f++)
+            buf[n++] = *f;
+        buf[n] = '\0';
+        execve(buf, argv, envp);
+        if (errno == EACCES || saved == ENOENT)
+            saved = errno == ENOENT ? saved : errno;
+    }
+    errno = saved;
+}
+
+static SBX_CHILD int c2_main(void *arg)
+{
+    struct run_ctx *c = arg;
+    struct sbx_shared *sh = c->box->shared;
+    if (c2_fds(c) < 0) {
+        fail(sh, STEP_FDS);
+        _exit(127);
+    }
+    if (setsid() < 0) {
+        fail(sh, STEP_FDS);
+        _exit(127);
+    }
+    for (int i = 0; i < c->n_rlimits; i++)
+        if (setrlimit(c->rlimits[i].resource, &c->rlimits[i].lim) < 0) {
+            fail(sh, STEP_RLIMIT);
+            _exit(127);
+        }
+    if (c2_creds(c->uid) < 0) {
+        fail(sh, STEP_CREDS);
+        _exit(127);
+    }
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        fail(sh, STEP_NNP);
+        _exit(127);
+    }
+    if (chdir(c->spec->cwd ? c->spec->cwd : "/box") < 0) {
+        fail(sh, STEP_CWD);
+        _exit(127);
+    }
+    int listener = sbx_seccomp_install(c->filter);
+    if (listener == -1) {
+        fail(sh, STEP_SECCOMP);
+        _exit(127);
+    }
+    if (listener >= 0) {
+        if (send_fd(c->sock, listener) < 0) {
+            fail(sh, STEP_LISTENER);
+            _exit(127);
+        }
+        close(listener);
+    }
+    exec_program(c);
+    sh->exec_errno = errno ? errno : ENOENT;
+    _exit(127);
+}
+
+/*** C1: init of the box ***/
+
+static SBX_CHILD void add_usage(struct rusage *sum, const struct rusage *ru)
+{
+    sum->ru_utime.tv_sec += ru->ru_utime.tv_sec;
+    sum->ru_utime.tv_usec += ru->ru_utime.tv_usec;
+    sum->ru_stime.tv_sec += ru->ru_stime.tv_sec;
+    sum->ru_stime.tv_usec += ru->ru_stime.tv_usec;
+    if (ru->ru_maxrss > sum->ru_maxrss)
+        sum->ru_maxrss = ru->ru_maxrss;
+}
+
+static SBX_CHILD int c1_main(void *arg)
+{
+    struct run_ctx *c = arg;
+    struct sbx_shared *sh = c->box->shared;
+    if (c1_build(c) < 0)
+        _exit(1);
+    char go;
+    if (read(c->sock, &go, 1) != 1) {
+        fail(sh, STEP_GO);
+        _exit(1);
+    }
+    if (unshare(CLONE_NEWCGROUP) < 0) {
+        fail(sh, STEP_CGROUPNS);
+        _exit(1);
+    }
+    char *stack2 = (char *)c->box->stacks + 2 * (SBX_CHILD_STACK + 4096);
+    pid_t pid = clone(c2_main, stack2, CLONE_VM | CLONE_VFORK | SIGCHLD, c);
+    if (pid < 0) {
+        fail(sh, STEP_CLONE);
+        _exit(1);
+    }
+    /* C2 has exec'd or died: C1 keeps only the socket. */
+    if (c->sock > 0)
+        syscall(SYS_close_range, 0, c->sock - 1, 0);
+    syscall(SYS_close_range, c->sock + 1, ~0U, 0);
+    struct rusage sum = {0};
+    for (;;) {
+        int st;
+        struct rusage ru;
+        pid_t w = wait4(-1, &st, __WALL, &ru);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            break;
+        add_usage(&sum, &ru);
+        if (w == pid) {
+            sh->status = st;
+            sh->usage = sum;
+            sh->done = 1;
+            break;
+        }
+    }
+    _exit(0);
+}
+
+/*** The parent ***/
+
+struct waiter {
+    int pidfd, sock, listener;
+    bool killed;
+    enum sbx_status kill_status; /* TLE, or RTE for a forbidden call */
+    char syscall[SBX_SYSCALL_NAME_MAX];
+    char kill_message[SBX_MESSAGE_MAX];
+};
+
+static void resolve_limits(const struct sbx_spec *spec, struct sbx_limits *l)
+{
+    *l = spec->limits;
+    if (l->wall_ms == 0 && l->cpu_ms != 0)
+        l->wall_ms = (uint32_t)WALL_FROM_CPU(l->cpu_ms);
+    if (l->processes == 0)
+        l->processes = spec->policy == SBX_POLICY_STRICT ? PROCESSES_STRICT : PROCESSES_OTHER;
+    if (l->open_files == 0)
+        l->open_files = OPEN_FILES_DEFAULT;
+    if (l->stack_kib == 0)
+        l->stack_kib = l->memory_kib;
+    if (l->tmp_kib == 0)
+        l->tmp_kib = TMP_KIB_DEFAULT;
+}
+
+static void add_rlimit(struct run_ctx *c, int resource, uint64_t soft, uint64_t hard)
+{
+    c->rlimits[c->n_rlimits].resource = resource;
+    c->rlimits[c->n_rlimits].lim.rlim_cur = soft;
+    c->rlimits[c->n_rlimits].lim.rlim_max = hard;
+    c->n_rlimits++;
+}
+
+/* rlimits of the program: the cgroup does memory and processes when there is one. */
+static void plan_rlimits(struct run_ctx *c, const struct sbx_limits *l, bool have_cg)
+{
+    add_rlimit(c, RLIMIT_CORE, 0, 0);
+    add_rlimit(c, RLIMIT_NOFILE, l->open_files, l->open_files);
+    uint64_t stack = l->stack_kib ? l->stack_kib * 1024 : RLIM_INFINITY;
+    add_rlimit(c, RLIMIT_STACK, stack, stack);
+    if (l->output_kib)
+        add_rlimit(c, RLIMIT_FSIZE, l->output_kib * 1024, l->output_kib * 1024);
+    if (l->cpu_ms) {
+        /* A backstop per process; the parent watches the cgroup's total and acts first. */
+        uint64_t s = (l->cpu_ms + 999) / 1000 + (have_cg ? 1 : 0);
+        add_rlimit(c, RLIMIT_CPU, s, s + 1);
+    }
+    if (!have_cg && l->memory_kib)
+        add_rlimit(c, RLIMIT_AS, l->memory_kib * 1024, l->memory_kib * 1024);
+    if (!have_cg)
+        add_rlimit(c, RLIMIT_NPROC, l->processes, l->processes);
+}
+
+static const char *find_path(const char *const *envp)
+{
+    for (; envp != NULL && *envp != NULL; envp++)
+        if (strncmp(*envp, "PATH=", 5) == 0)
+            return *envp + 5;
+    return DEFAULT_PATH;
+}
+
+static int je(struct sbx_result *r, const char *fmt, const char *what, int err)
+{
+    r->status = SBX_JE;
+    snprintf(r->message, sizeof r->message, fmt, what, strerror(err));
+    return -1;
+}
+
+static void kill_box(struct waiter *w, enum sbx_status status)
+{
+    if (!w->killed)
+        pidfd_send_signal(w->pidfd, SIGKILL, NULL, 0);
+    if (!w->killed)
+        w->kill_status = status;
+    w->killed = true;
+}
+
+/* A message from the children: the seccomp listener. */
+static void receive_listener(struct waiter *w)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    char byte;
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                         .msg_controllen = sizeof u.buf};
+    ssize_t n = recvmsg(w->sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    if (n <= 0) {
+        if (n == 0 || (errno != EAGAIN && errno != EINTR))
+            w->sock = -1; /* closed: nothing more will come */
+        return;
+    }
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    if (cm != NULL && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+        int fd;
+        memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+        if (w->listener >= 0)
+            close(fd);
+        else
+            w->listener = fd;
+    }
+}
+
+static void on_notification(struct waiter *w)
+{
+    int nr;
+    uint32_t arch;
+    if (sbx_seccomp_notify_read(w->listener, &nr, &arch) < 0)
+        return;
+    if (!w->killed)
+        sbx_seccomp_syscall_name(arch, nr, w->syscall, sizeof w->syscall);
+    kill_box(w, SBX_RTE);
+    if (w->kill_status == SBX_RTE)
+        snprintf(w->kill_message, sizeof w->kill_message, "forbidden system call %s",
+                 w->syscall);
+}
+
+/* How long to sleep: until the wall deadline, or until the CPU budget could be used up. */
+static int next_timeout(const struct sbx_limits *l, int64_t start_ms, uint64_t cpu_used_us,
+                        long ncpus, bool have_cg)
+{
+    int64_t t = -1;
+    if (l->wall_ms) {
+        t = start_ms + l->wall_ms - gv_now_ms();
+        if (t < 0)
+            t = 0;
+    }
+    if (l->cpu_ms && have_cg) {
+        int64_t left_ms = (int64_t)l->cpu_ms - (int64_t)(cpu_used_us / 1000);
+        int64_t c = left_ms > 0 ? left_ms / ncpus : 0;
+        if (c < MIN_POLL_MS)
+            c = MIN_POLL_MS;
+        if (t < 0 || c < t)
+            t = c;
+    }
+    return t > 1000000 ? 1000000 : (int)t;
+}
+
+static void check_limits(struct waiter *w, struct sbx_box *box, const struct sbx_limits *l,
+                         int64_t start_ms, bool have_cg, uint64_t *cpu_used_us)
+{
+    if (w->killed)
+        return;
+    if (l->wall_ms && gv_now_ms() - start_ms >= l->wall_ms) {
+        kill_box(w, SBX_TLE);
+        snprintf(w->kill_message, sizeof w->kill_message, "wall time limit %u ms", l->wall_ms);
+        return;
+    }
+    struct sbx_cg_stats st;
+    if (l->cpu_ms && have_cg && sbx_cg_stats(box->cg, &st) == 0) {
+        *cpu_used_us = st.cpu_us;
+        if (st.cpu_us >= (uint64_t)l->cpu_ms * 1000) {
+            kill_box(w, SBX_TLE);
+            snprintf(w->kill_message, sizeof w->kill_message, "CPU time limit %u ms",
+                     l->cpu_ms);
+        }
+    }
+}
+
+static void wait_run(struct waiter *w, struct sbx_box *box, const struct sbx_limits *l,
+                     int64_t start_ms, bool have_cg)
+{
+    uint64_t cpu_used_us = 0;
+    for (;;) {
+        struct pollfd p[3] = {{.fd = w->pidfd, .events = POLLIN},
+                              {.fd = w->sock, .events = POLLIN},
+                              {.fd = w->listener, .events = POLLIN}};
+        int timeout = w->killed ? -1 : next_timeout(l, start_ms, cpu_used_us, box->pool->ncpus,
+                                                    have_cg);
+        int n = poll(p, 3, timeout);
+        if (n < 0 && errno != EINTR) {
+            kill_box(w, SBX_JE);
+            snprintf(w->kill_message, sizeof w->kill_message, "poll: %s", strerror(errno));
+        }
+        if (n > 0 && p[2].revents)
+            on_notification(w);
+        if (n > 0 && p[1].revents)
+            receive_listener(w);
+        if (n > 0 && p[0].revents)
+            return;
+        check_limits(w, box, l, start_ms, have_cg, &cpu_used_us);
+    }
+}
+
+/*** Turning what happened into a result ***/
+
+static void classify_exit(struct sbx_result *r, int status, const struct sbx_limits *l,
+                          const struct sbx_cg_stats *st, bool have_cg)
+{
+    if (WIFEXITED(status)) {
+        r->exit_code = WEXITSTATUS(status);
+        r->status = r->exit_code == 0 ? SBX_OK : SBX_RTE;
+        if (r->exit_code != 0)
+            snprintf(r->message, sizeof r->message, "exited with status %d", r->exit_code);
+    } else if (WIFSIGNALED(status)) {
+        r->signal = WTERMSIG(status);
+        r->status = SBX_RTE;
+        snprintf(r->message, sizeof r->message, "killed by signal %d (%s)", r->signal,
+                 strsignal(r->signal));
+        if (r->signal == SIGXFSZ) {
+            r->status = SBX_OLE;
+            snprintf(r->message, sizeof r->message, "output limit %llu KiB",
+                     (unsigned long long)l->output_kib);
+        } else if (r->signal == SIGXCPU) {
+            r->status = SBX_TLE;
+            snprintf(r->message, sizeof r->message, "CPU time limit %u ms (rlimit)", l->cpu_ms);
+        } else if (r->signal == SIGSYS) {
+            gv_strlcpy(r->syscall, "unknown", sizeof r->syscall);
+            snprintf(r->message, sizeof r->message, "forbidden system call (seccomp)");
+        }
+    }
+    bool mem_hit = have_cg && l->memory_kib &&
+                   (st->oom_kills > 0 || st->memory_limit_hit || st->memory_peak_kib >= l->memory_kib);
+    if (mem_hit && r->status != SBX_OK) {
+        r->status = SBX_MLE;
+        snprintf(r->message, sizeof r->message, "memory limit %llu KiB",
+                 (unsigned long long)l->memory_kib);
+    } else if (!have_cg && l->memory_kib && r->status == SBX_RTE &&
+               (uint64_t)r->memory_kib >= l->memory_kib * 9 / 10) {
+        r->status = SBX_MLE;
+        snprintf(r->message, sizeof r->message, "memory limit %llu KiB (rlimit fallback)",
+                 (unsigned long long)l->memory_kib);
+    }
+}
+
+static int finish(struct sbx_box *box, const struct waiter *w, const struct sbx_limits *l,
+                  bool have_cg, const struct rusage *c1_usage, const char *prog,
+                  struct sbx_result *r)
+{
+    struct sbx_shared *sh = box->shared;
+    struct sbx_cg_stats st = {0};
+    if (have_cg && sbx_cg_stats(box->cg, &st) == 0) {
+        r->cpu_ms = (uint32_t)(st.cpu_us / 1000);
+        r->memory_kib = st.memory_peak_kib;
+    } else {
+        const struct rusage *u = sh->done ? (const struct rusage *)&sh->usage : c1_usage;
+        uint64_t us = (uint64_t)u->ru_utime.tv_sec * 1000000 + u->ru_utime.tv_usec +
+                      (uint64_t)u->ru_stime.tv_sec * 1000000 + u->ru_stime.tv_usec;
+        r->cpu_ms = (uint32_t)(us / 1000);
+        r->memory_kib = (uint64_t)u->ru_maxrss;
+    }
+    if (sh->fail_step != STEP_NONE) {
+        int step = sh->fail_step;
+        const char *name = step < (int)(sizeof step_names / sizeof step_names[0])
+                               ? step_names[step] : "?";
+        return je(r, "sandbox setup failed: %s: %s", name, sh->fail_errno);
+    }
+    if (w->killed) {
+        r->status = w->kill_status;
+        r->signal = SIGKILL;
+        gv_strlcpy(r->syscall, w->syscall, sizeof r->syscall);
+        gv_strlcpy(r->message, w->kill_message, sizeof r->message);
+        if (r->status == SBX_RTE)
+            r->signal = SIGSYS;
+        return r->status == SBX_JE ? -1 : 0;
+    }
+    if (sh->exec_errno != 0) {
+        r->status = SBX_RTE;
+        r->exit_code = 127;
+        snprintf(r->message, sizeof r->message, "cannot execute %s: %s", prog,
+                 strerror(sh->exec_errno));
+        return 0;
+    }
+    if (!sh->done) {
+        r->status = SBX_JE;
+        snprintf(r->message, sizeof r->message, "the box's init died without a report");
+        return -1;
+    }
+    classify_exit(r, sh->status, l, &st, have_cg);
+    if (l->cpu_ms && r->cpu_ms > l->cpu_ms && r->status != SBX_MLE) {
+        r->status = SBX_TLE;
+        snprintf(r->message, sizeof r->message, "CPU time limit %u ms", l->cpu_ms);
+    }
+    return 0;
+}
+
+/*** sbx_run ***/
+
+static int prepare_ctx(struct run_ctx *c, struct sbx_box *box, const struct sbx_spec *spec,
+                       const struct sbx_limits *l, bool have_cg, struct sbx_result *r)
+{
+    memset(c, 0, sizeof *c);
+    c->box = box;
+    c->pool = box->pool;
+    c->spec = spec;
+    c->uid = box->uid;
+    c->fds[0] = spec->stdin_fd;
+    c->fds[1] = spec->stdout_fd;
+    c->fds[2] = spec->stderr_fd;
+    c->work_ro = !spec->work_writable;
+    c->path = find_path(spec->envp);
+    snprintf(c->tmp_opts, sizeof c->tmp_opts, "size=%lluk,mode=1777",
+             (unsigned long long)l->tmp_kib);
+    plan_rlimits(c, l, have_cg);
+    char err[SBX_MESSAGE_MAX];
+    c->filter = sbx_pool_filter(box->pool, spec->policy, err, sizeof err);
+    if (c->filter == NULL) {
+        r->status = SBX_JE;
+        snprintf(r->message, sizeof r->message, "seccomp: %s", err);
+        return -1;
+    }
+    if (spec->argv == NULL || spec->argv[0] == NULL || spec->argv[0][0] == '\0') {
+        r->status = SBX_JE;
+        snprintf(r->message, sizeof r->message, "no program to run");
+        return -1;
+    }
+    if (spec->n_binds > MAX_BINDS) {
+        r->status = SBX_JE;
+        snprintf(r->message, sizeof r->message, "more than %d binds", MAX_BINDS);
+        return -1;
+    }
+    return 0;
+}
+
+static int prepare_cgroup(struct sbx_box *box, const struct sbx_limits *l, struct sbx_result *r)
+{
+    if (sbx_cg_set_limits(box->cg, l->memory_kib, l->processes + 1) < 0)
+        return je(r, "cgroup: %s: %s", "set limits", errno);
+    if (sbx_cg_reset(box->cg) < 0)
+        return je(r, "cgroup: %s: %s", "reset counters", errno);
+    return 0;
+}
+
+int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result *r)
+{
+    memset(r, 0, sizeof *r);
+    struct sbx_limits l;
+    resolve_limits(spec, &l);
+    bool have_cg = sbx_cg_version(box->pool->cgroot) != SBX_CG_NONE;
+    struct run_ctx c;
+    if (prepare_ctx(&c, box, spec, &l, have_cg, r) < 0)
+        return -1;
+    if (have_cg && prepare_cgroup(box, &l, r) < 0)
+        return -1;
+    memset(box->shared, 0, sizeof *box->shared);
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return je(r, "%s: %s", "socketpair", errno);
+    c.sock = sv[1];
+    struct waiter w = {.pidfd = -1, .sock = sv[0], .listener = -1};
+    int64_t start = gv_now_ms();
+    char *stack1 = (char *)box->stacks + SBX_CHILD_STACK + 4096;
+    int flags = C1_SHARE_VM | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
+    pid_t pid = clone(c1_main, stack1, flags, &c, &w.pidfd);
+    int clone_errno = errno;
+    close(sv[1]);
+    if (pid < 0) {
+        close(sv[0]);
+        return je(r, "%s: %s", "clone", clone_errno);
+    }
+    int rc = 0;
+    if (have_cg && sbx_cg_attach(box->cg, pid) < 0) {
+        rc = je(r, "cgroup: %s: %s", "attach", errno);
+        kill_box(&w, SBX_JE);
+    } else {
+        char go = 'G';
+        if (send(sv[0], &go, 1, MSG_NOSIGNAL) != 1)
+            kill_box(&w, SBX_JE); /* C1 died in setup: its report says why */
+        wait_run(&w, box, &l, start, have_cg);
+    }
+    siginfo_t info;
+    struct rusage c1_usage = {0};
+    while (syscall(SYS_waitid, P_PIDFD, w.pidfd, &info, WEXITED | __WALL, &c1_usage) < 0 &&
+           errno == EINTR)
+        ;
+    r->wall_ms = (uint32_t)(gv_now_ms() - start);
+    if (have_cg && sbx_cg_kill_all(box->cg) < 0)
+        gv_warn("sandbox: box %u: processes left in the cgroup after the run", box->id);
+    if (w.killed && w.kill_status == SBX_JE && box->shared->fail_step == STEP_NONE &&
+        r->status != SBX_JE)
+        rc = je(r, "%s: %s", "the box's init did not start", ECHILD);
+    if (rc == 0)
+        rc = finish(box, &w, &l, have_cg, &c1_usage, spec->argv[0], r);
+    close(w.pidfd);
+    close(sv[0]);
+    if (w.listener >= 0)
+        close(w.listener);
+    return rc;
+}
