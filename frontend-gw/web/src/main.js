@@ -20,7 +20,7 @@ let leaving = [];
 const ROUTES = [
   [/^#\/problems\/?$/, (main, ctx) => showProblems(main, ctx), 'problems'],
   [/^#\/problems\/([^/]+)$/, (main, ctx, id) => showProblem(main, ctx, id), 'problems'],
-  [/^#\/submissions\/?$/, (main) => showSubmissions(main), 'submissions'],
+  [/^#\/submissions\/?$/, (main, ctx) => showSubmissions(main, ctx), 'submissions'],
   [/^#\/submissions\/([^/]+)$/, (main, ctx, id) => showSubmission(main, ctx, id), 'submissions'],
 ];
 

@@ -22,6 +22,8 @@ export const VERDICTS = {
   JE: 'Judge error',
 };
 
+const POLL_MIN_MS = 3000; // HTTP polls while the WebSocket is down, at most this often
+
 const STATUS_TEXT = {
   queued: 'In queue…',
   compiling: 'Compiling…',
@@ -153,6 +155,15 @@ export function follow(live, id, panel, opts = {}) {
     }
   };
 
+  // While the socket is down, ask over HTTP now and then: a gateway that is up but whose WebSocket
+  // cannot get through (a proxy) still gets the result to the page.
+  let lastPoll = 0;
+  const stopPolling = live.onState((state) => {
+    if (state !== 'waiting' || s.final || stopped || Date.now() - lastPoll < POLL_MIN_MS) return;
+    lastPoll = Date.now();
+    api.submission(id, opts.token).then(update, () => {});
+  });
+
   api.submission(id, opts.token).then(update, (e) => {
     if (stopped || s.seq >= 0 || s.final) return;
     el.note.hidden = false;
@@ -166,6 +177,7 @@ export function follow(live, id, panel, opts = {}) {
     state: s,
     stop() {
       stopped = true;
+      stopPolling();
       if (unsubscribe) unsubscribe();
     },
   };

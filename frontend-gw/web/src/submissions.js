@@ -5,8 +5,27 @@ import { api } from './api.js';
 import { store } from './store.js';
 import { follow, verdictBadge } from './result.js';
 
-export function showSubmissions(main) {
+const REFRESH_MAX = 20; // unfinished entries asked about when the list opens
+
+// Asks the server about entries with no verdict yet; redraws the list once if any finished.
+function refreshUnfinished(main, ctx, list) {
+  const open = list.filter((e) => !e.verdict).slice(0, REFRESH_MAX);
+  Promise.allSettled(open.map((e) => api.submission(e.id, e.token))).then((results) => {
+    let changed = false;
+    results.forEach((r, i) => {
+      const v = r.status === 'fulfilled' ? r.value : null;
+      if (v && v.verdict && v.status !== 'queued' && v.status !== 'compiling' && v.status !== 'running') {
+        store.updateSubmission(open[i].id, { verdict: v.verdict, score: v.score ?? null, time_ms: v.time_ms ?? null, memory_kib: v.memory_kib ?? null });
+        changed = true;
+      }
+    });
+    if (changed && !ctx.stale()) showSubmissions(main, ctx, false);
+  });
+}
+
+export function showSubmissions(main, ctx, refresh = true) {
   const list = store.history();
+  if (refresh) refreshUnfinished(main, ctx, list);
   replace(main, h('h1', {}, 'My submissions'),
     list.length === 0
       ? h('p', { class: 'muted' }, 'This browser has made no submission yet. ', h('a', { href: '#/problems' }, 'Pick a problem.'))
