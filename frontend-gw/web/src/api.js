@@ -116,6 +116,7 @@ export function normProblem(p) {
     outputKib: pick('output_kib', 'output_limit_kib') ?? (outMib === null ? null : outMib * 1024),
     tests,
     scoring: p.type === 'scoring' || p.scoring === true,
+    maxScore: num(p.max_score),
     statementHtml: p.statement_html || '',
     samples: (Array.isArray(p.samples) ? p.samples : []).map((s, i) => ({
       name: s.name || `Sample ${i + 1}`,
@@ -131,7 +132,12 @@ export function normLanguages(data) {
     return Object.entries(data).map(([id, l]) => ({ id, name: (l && l.name) || id, version: (l && l.version) || '' }));
   }
   return listOf(data, 'languages').map((l) => (typeof l === 'string' ? { id: l, name: l, version: '' }
-    : { id: String(l.id), name: l.name || String(l.id), version: l.version || l.compiler_version || l.compiler || '' }));
+    : {
+      id: String(l.id),
+      name: l.name || String(l.id),
+      version: l.version || l.compiler_version || l.compiler || '',
+      extensions: Array.isArray(l.extensions) ? l.extensions.map((e) => String(e).replace(/^\./, '')) : [],
+    }));
 }
 
 export const api = {

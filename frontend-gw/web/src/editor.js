@@ -40,9 +40,14 @@ const EXTENSIONS = {
   py: 'python3', java: 'java', js: 'javascript', mjs: 'javascript', cjs: 'javascript', rs: 'rust',
 };
 
-export function languageOfFile(name) {
+// The server's own extension lists (GET /api/languages) come first; EXTENSIONS is the fallback.
+export function languageOfFile(name, languages = []) {
   const m = /\.([^.]+)$/.exec(name || '');
-  return m ? EXTENSIONS[m[1].toLowerCase()] || null : null;
+  if (!m) return null;
+  const ext = m[1];
+  const served = languages.find((l) => (l.extensions || []).includes(ext))
+    || languages.find((l) => (l.extensions || []).some((e) => e.toLowerCase() === ext.toLowerCase()));
+  return served ? served.id : EXTENSIONS[ext.toLowerCase()] || null;
 }
 
 export function createEditor(parent, { doc, language, onChange, onSubmit, label }) {

@@ -62,6 +62,7 @@ function statementColumn(p) {
     ['Memory limit', p.memoryKib === null ? null : fmtKib(p.memoryKib)],
     ['Output limit', p.outputKib === null ? null : fmtKib(p.outputKib)],
     ['Tests', p.tests === null ? null : String(p.tests)],
+    ['Scoring', p.scoring ? (p.maxScore === null ? 'by groups' : `up to ${p.maxScore} points`) : null],
   ].filter(([, v]) => v !== null);
   return h('section', { class: 'statement-col', 'aria-labelledby': 'problem-title' },
     h('h1', { id: 'problem-title' }, p.name),
@@ -70,6 +71,12 @@ function statementColumn(p) {
     p.samples.length ? h('h2', {}, 'Samples') : null,
     p.samples.map((s, i) => h('div', { class: 'sample' }, h('h3', {}, `Sample ${i + 1}`),
       h('div', { class: 'sample-pair' }, block('Input', s.input), block('Output', s.output)))));
+}
+
+// "gcc (Debian 12.2.0-14) 12.2.0" -> " 12.2.0": the last version number in a version line.
+function shortVersion(v) {
+  const all = String(v || '').split('\n')[0].match(/\d+(\.\d+)+/g);
+  return all ? ` ${all[all.length - 1]}` : '';
 }
 
 function recentList(problemId, currentId) {
@@ -104,7 +111,7 @@ export async function showProblem(main, ctx, id) {
   const ids = languages.map((l) => l.id);
   let lang = ids.includes(store.language()) ? store.language() : (ids.includes('cpp') ? 'cpp' : ids[0]);
   const select = h('select', { id: 'language', dataset: { testid: 'language' } },
-    languages.map((l) => h('option', { value: l.id, title: l.version || null }, l.version ? `${l.name} (${l.version})` : l.name)));
+    languages.map((l) => h('option', { value: l.id, title: l.version || null }, `${l.name}${shortVersion(l.version)}`)));
   if (lang) select.value = lang;
 
   const editorBox = h('div', { class: 'editor', dataset: { testid: 'editor' } });
@@ -191,7 +198,7 @@ export async function showProblem(main, ctx, id) {
     }
     try {
       const text = await file.text();
-      const guessed = languageOfFile(file.name);
+      const guessed = languageOfFile(file.name, languages);
       if (guessed && ids.includes(guessed) && guessed !== lang) {
         lang = guessed;
         select.value = lang;
