@@ -1,0 +1,4 @@
+# queue/ and `gavel-judge serve`: the Redis job queue (see docs/queue.md).
+gavel_c_test(test_queue_json SOURCES unit/test_queue_json.c LIBS gavel_queue LABELS unit)
+gavel_c_test(test_queue_sync SOURCES integration/test_queue_sync.c LIBS gavel_queue
+  LABELS integration TIMEOUT 60)
