@@ -2,3 +2,5 @@
 gavel_c_test(test_queue_json SOURCES unit/test_queue_json.c LIBS gavel_queue LABELS unit)
 gavel_c_test(test_queue_sync SOURCES integration/test_queue_sync.c LIBS gavel_queue
   LABELS integration TIMEOUT 60)
+gavel_c_test(test_queue_outbox SOURCES integration/test_queue_outbox.c LIBS gavel_queue
+  LABELS integration TIMEOUT 60)
