@@ -4,3 +4,5 @@ gavel_c_test(test_queue_sync SOURCES integration/test_queue_sync.c LIBS gavel_qu
   LABELS integration TIMEOUT 60)
 gavel_c_test(test_queue_outbox SOURCES integration/test_queue_outbox.c LIBS gavel_queue
   LABELS integration TIMEOUT 60)
+gavel_c_test(test_queue_async SOURCES integration/test_queue_async.c LIBS gavel_queue
+  LABELS integration TIMEOUT 60)
