@@ -91,7 +91,12 @@ function start() {
     document.getElementById('main').focus();
   });
   live.onState(showConnection);
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', () => {
+    route();
+    // Keyboard and screen reader users start reading the new page from its top.
+    document.getElementById('main').focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  });
   window.addEventListener('offline', () => showAlert('network', 'Your browser is offline: live results resume when the network is back.', { level: 'warn' }));
   window.addEventListener('online', () => { clearAlert('network'); live.now(); });
   route();

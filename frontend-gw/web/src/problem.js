@@ -43,7 +43,7 @@ async function copyText(text, button) {
 function block(title, text) {
   const btn = h('button', { type: 'button', class: 'btn small copy', 'aria-label': `Copy ${title.toLowerCase()}` }, 'Copy');
   btn.addEventListener('click', () => copyText(text, btn));
-  return h('div', { class: 'sample-block' }, h('div', { class: 'sample-head' }, h('span', {}, title), btn), h('pre', { tabindex: 0 }, text));
+  return h('div', { class: 'sample-block' }, h('div', { class: 'sample-head' }, h('span', {}, title), btn), h('pre', {}, text));
 }
 
 function statementColumn(p) {

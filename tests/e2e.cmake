@@ -1,0 +1,7 @@
+# The browser app (frontend-gw/web): its submission model in Node (unit), and the whole app in real
+# headless Chromium against a real Redis, gateway and worker (e2e; see docs/app.md).
+find_program(GAVEL_NODE node)
+if(GAVEL_NODE)
+  gavel_script_test(test_web_model COMMAND ${GAVEL_NODE} --test-reporter=spec
+    ${CMAKE_CURRENT_SOURCE_DIR}/e2e/model.test.mjs LABELS unit TIMEOUT 60)
+endif()
