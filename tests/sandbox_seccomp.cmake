@@ -9,3 +9,9 @@ set(gavel_seccomp_sources
 gavel_c_test(test_sbx_seccomp SOURCES unit/test_sbx_seccomp.c ${gavel_seccomp_sources}
   LIBS gavel_common PkgConfig::SECCOMP LABELS unit security TIMEOUT 60)
 target_include_directories(test_sbx_seccomp PRIVATE ${PROJECT_SOURCE_DIR}/sandbox)
+
+# Real compilers (compiler policy), the programs they build (strict: C, C++, Rust, static and
+# dynamic, threads) and runtimes (runtime policy: python3, java, node) under the filters alone.
+gavel_c_test(test_seccomp_programs SOURCES security/test_seccomp_programs.c ${gavel_seccomp_sources}
+  LIBS PkgConfig::SECCOMP LABELS security TIMEOUT 300)
+target_include_directories(test_seccomp_programs PRIVATE ${PROJECT_SOURCE_DIR}/sandbox)
