@@ -47,6 +47,8 @@ async function openProblem() {
   page.on('pageerror', (e) => errors.push(e.message));
   page.errors = errors;
   await page.goto(`${stack.base}/`);
+  // Each case starts as a new visitor: no history, so the page shows no earlier result.
+  await page.evaluate(() => localStorage.clear());
   const list = page.getByTestId('problem-list');
   await list.waitFor();
   await list.locator(`[data-testid="problem-link"][href$="/${PROBLEM}"]`).click();
@@ -153,4 +155,18 @@ test('a reload in the middle of judging picks the submission up again', async ()
   assert.equal(await finalVerdict(), 'AC');
   assert.equal((await rowVerdicts()).length, countTests(PROBLEM_DIR));
   assert.equal(await page.getByTestId('language').inputValue(), 'python3', 'the language is remembered');
+});
+
+test('a source over the size limit gets a clear message, not a silent failure', async () => {
+  await openProblem();
+  const file = path.join(OUT, `large-${process.pid}.c`);
+  const filler = `/* ${'x'.repeat(1000)} */\n`.repeat(80); // 80 KB, over the 64 KiB default
+  fs.writeFileSync(file, `${filler}int main(void) { return 0; }\n`);
+  tmpFiles.push(file);
+  const before = await page.evaluate(() => localStorage.getItem('gavel.submissions'));
+  await submitFile(file, 'c');
+  const alert = page.locator('[data-testid="alert"][data-alert="submit"]');
+  await alert.waitFor({ timeout: 15000 });
+  assert.match(await alert.innerText(), /too large/i);
+  assert.equal(await page.evaluate(() => localStorage.getItem('gavel.submissions')), before, 'nothing was recorded');
 });
