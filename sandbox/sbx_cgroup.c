@@ -101,15 +101,50 @@ struct sbx_cg_root {
     char desc[CG_DESC_MAX];
 };
 
+/* Interface files a box keeps open because every run reads or writes them: one pread or pwrite
+ * each instead of open + read + close (opening a cgroup file costs more than reading it). */
+enum cg_file {
+    F_PEAK,    /* v1 memory.max_usage_in_bytes, v2 memory.peak */
+    F_FAILCNT, /* v1 memory.failcnt */
+    F_OOM,     /* v1 memory.oom_control, v2 memory.events */
+    F_CPU,     /* v1 cpuacct.usage, else cpu.stat */
+    F_KILL,    /* cgroup.kill of the v2 group, when the kernel has it */
+    F_PROCS,   /* cgroup.procs of hierarchy h is F_PROCS + h */
+    F_COUNT = F_PROCS + H_COUNT,
+};
+
+/* Which file is which, per version; of two lines for the same F the first whose hierarchy is in
+ * use wins (v1 CPU time: cpuacct, else the unified tree's cpu.stat). */
+struct hot_file {
+    enum cg_file f;
+    enum cg_hier h;
+    const char *name;
+    int mode;
+};
+
+static const struct hot_file v1_files[] = {
+    {F_PEAK, H_MEMORY, "memory.max_usage_in_bytes", O_RDWR},
+    {F_FAILCNT, H_MEMORY, "memory.failcnt", O_RDWR},
+    {F_OOM, H_MEMORY, "memory.oom_control", O_RDONLY},
+    {F_CPU, H_CPUACCT, "cpuacct.usage", O_RDWR},
+    {F_CPU, H_V2, "cpu.stat", O_RDONLY},
+};
+
+static const struct hot_file v2_files[] = {
+    {F_PEAK, H_V2, "memory.peak", O_RDWR},
+    {F_OOM, H_V2, "memory.events", O_RDONLY},
+    {F_CPU, H_V2, "cpu.stat", O_RDONLY},
+};
+
 struct sbx_cg {
     struct sbx_cg_root *root;
     unsigned id;
-    int dirfd[H_COUNT];           /* -1 where the hierarchy is unused */
+    int dirfd[H_COUNT];                /* -1 where the hierarchy is unused */
     char path[H_COUNT][PATH_MAX + 48]; /* <base>/box-<id>, for messages and removal */
-    bool has_kill;                /* cgroup.kill in the H_V2 group */
-    int peak_fd;                  /* v2 memory.peak, kept open for per-descriptor reset */
-    bool peak_resettable;
-    bool limits_known;            /* memory_kib/pids are what the kernel holds */
+    int fd[F_COUNT];                   /* kept-open files, -1 when absent */
+    const struct hot_file *file[F_COUNT];
+    bool peak_resettable; /* v2: memory.peak takes a write (Linux 6.12+); v1: always */
+    bool limits_known;    /* memory_kib/pids are what the kernel holds */
     uint64_t memory_kib;
     uint32_t pids;
     uint64_t base_cpu_us, base_oom_kills, base_max_events; /* baselines taken by reset */
@@ -509,7 +544,7 @@ static int cg_fail(struct sbx_cg *cg, const char *fmt, ...)
     return -1;
 }
 
-/* Writes one interface file of the box in hierarchy h; the error names the path. */
+/* Writes one interface file of the box in hierarchy h (files written rarely: limits, settings). */
 static int cg_write(struct sbx_cg *cg, enum cg_hier h, const char *name, const char *val)
 {
     if (write_at(cg->dirfd[h], name, val, cg->root->fake) < 0)
@@ -525,45 +560,107 @@ static int cg_write_opt(struct sbx_cg *cg, enum cg_hier h, const char *name, con
     return cg_write(cg, h, name, val);
 }
 
-static int cg_read(struct sbx_cg *cg, enum cg_hier h, const char *name, char *buf, size_t size)
+/* Path of a kept-open file, for messages. */
+static const char *file_path(const struct sbx_cg *cg, enum cg_file f, char *buf, size_t size)
 {
-    if (read_at(cg->dirfd[h], name, buf, size) < 0)
-        return cg_fail(cg, "read %s/%s: %s", cg->path[h], name, strerror(errno));
+    const struct hot_file *hf = cg->file[f];
+    if (f >= F_PROCS)
+        snprintf(buf, size, "%s/cgroup.procs", cg->path[f - F_PROCS]);
+    else if (f == F_KILL)
+        snprintf(buf, size, "%s/cgroup.kill", cg->path[H_V2]);
+    else
+        snprintf(buf, size, "%s/%s", hf ? cg->path[hf->h] : "?", hf ? hf->name : "?");
+    return buf;
+}
+
+static int file_fail(struct sbx_cg *cg, const char *what, enum cg_file f, int err)
+{
+    char path[PATH_MAX + 96];
+    return cg_fail(cg, "%s %s: %s", what, file_path(cg, f, path, sizeof path), strerror(err));
+}
+
+/* Writes val to a kept-open file in one pwrite (a fake tree's plain file is cut to it). */
+static int fd_write(struct sbx_cg *cg, enum cg_file f, const char *val)
+{
+    size_t len = strlen(val);
+    ssize_t n = pwrite(cg->fd[f], val, len, 0);
+    if (n != (ssize_t)len)
+        return file_fail(cg, "write", f, n < 0 ? errno : EIO);
+    if (cg->root->fake && ftruncate(cg->fd[f], (off_t)len) < 0)
+        return file_fail(cg, "truncate", f, errno);
     return 0;
 }
 
-/* Reads a file holding one number. */
-static int cg_read_u64(struct sbx_cg *cg, enum cg_hier h, const char *name, uint64_t *out)
+/* Reads a whole kept-open file (at most size - 1 bytes) from its start into buf. */
+static int fd_read(struct sbx_cg *cg, enum cg_file f, char *buf, size_t size)
+{
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = pread(cg->fd[f], buf + len, size - 1 - len, (off_t)len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return file_fail(cg, "read", f, errno);
+        len += (size_t)n;
+        if (n == 0)
+            break;
+        if (len == size - 1)
+            return file_fail(cg, "read", f, EFBIG);
+    }
+    buf[len] = '\0';
+    return 0;
+}
+
+/* Reads a kept-open file holding one number. */
+static int fd_read_u64(struct sbx_cg *cg, enum cg_file f, uint64_t *out)
 {
     char buf[64];
-    if (cg_read(cg, h, name, buf, sizeof buf) < 0)
+    if (fd_read(cg, f, buf, sizeof buf) < 0)
         return -1;
     if (parse_u64(buf, out) < 0)
-        return cg_fail(cg, "parse %s/%s: \"%.20s\"", cg->path[h], name, buf);
+        return file_fail(cg, "parse", f, EINVAL);
     return 0;
 }
 
-/* Reads the value of `key` in a flat-keyed file. */
-static int cg_read_key(struct sbx_cg *cg, enum cg_hier h, const char *name, const char *key,
-                       uint64_t *out)
+/* Reads the values of up to two keys of a kept-open flat-keyed file (key2 may be NULL). */
+static int fd_read_keys(struct sbx_cg *cg, enum cg_file f, const char *key1, uint64_t *out1,
+                        const char *key2, uint64_t *out2)
 {
     char buf[CG_FILE_MAX];
-    if (cg_read(cg, h, name, buf, sizeof buf) < 0)
+    if (fd_read(cg, f, buf, sizeof buf) < 0)
         return -1;
-    if (kv_get(buf, key, out) < 0)
-        return cg_fail(cg, "parse %s/%s: no \"%s\"", cg->path[h], name, key);
+    if (kv_get(buf, key1, out1) < 0 || (key2 && kv_get(buf, key2, out2) < 0)) {
+        char path[PATH_MAX + 96];
+        return cg_fail(cg, "parse %s: no \"%s\"%s%s", file_path(cg, f, path, sizeof path), key1,
+                       key2 ? " or " : "", key2 ? key2 : "");
+    }
     return 0;
+}
+
+/* CPU time the group used so far: cpuacct.usage (ns) or cpu.stat usage_usec. */
+static int read_cpu_us(struct sbx_cg *cg, uint64_t *us)
+{
+    if (cg->file[F_CPU]->h == H_CPUACCT) {
+        if (fd_read_u64(cg, F_CPU, us) < 0)
+            return -1;
+        *us /= 1000;
+        return 0;
+    }
+    return fd_read_keys(cg, F_CPU, "usage_usec", us, NULL, NULL);
 }
 
 /* Calls fn for every pid listed in the box's cgroup.procs of hierarchy h, reading in chunks so a
- * long list costs no more memory than a short one. Returns the number of pids seen, or -1. */
-static int cg_procs_each(struct sbx_cg *cg, enum cg_hier h, void (*fn)(pid_t, void *), void *arg)
+ * long list costs no more memory than a short one. Returns the number of pids seen, or -1.
+ * cgroup.procs is opened afresh each time: re-reading a kept descriptor from offset 0 returns the
+ * list as it was at the first read (its task iterator does not restart), unlike the one-value
+ * files kept open above. */
+static int procs_each(struct sbx_cg *cg, enum cg_hier h, void (*fn)(pid_t, void *), void *arg)
 {
     int fd = openat(cg->dirfd[h], "cgroup.procs", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0 && errno == ENOENT)
-        return 0; /* a group removed under us (or a fake tree without the file) holds nothing */
+    if (fd < 0 && (errno == ENOENT || errno == ENODEV))
+        return 0; /* the group was removed under us (taken over): it holds nothing */
     if (fd < 0)
-        return cg_fail(cg, "open %s/cgroup.procs: %s", cg->path[h], strerror(errno));
+        return file_fail(cg, "open", F_PROCS + h, errno);
     char chunk[CG_PROCS_CHUNK];
     long pid = 0;
     bool in_number = false;
@@ -575,7 +672,7 @@ static int cg_procs_each(struct sbx_cg *cg, enum cg_hier h, void (*fn)(pid_t, vo
         if (n < 0) {
             int saved = errno;
             close(fd);
-            return cg_fail(cg, "read %s/cgroup.procs: %s", cg->path[h], strerror(saved));
+            return saved == ENODEV ? 0 : file_fail(cg, "read", F_PROCS + h, saved);
         }
         for (ssize_t i = 0; i <= n; i++) {
             bool digit = i < n && chunk[i] >= '0' && chunk[i] <= '9';
@@ -595,6 +692,14 @@ static int cg_procs_each(struct sbx_cg *cg, enum cg_hier h, void (*fn)(pid_t, vo
     }
     close(fd);
     return count;
+}
+
+/* The hierarchies whose process lists kill_all and count read: every process of the box is in
+ * all of its hierarchies (attach writes them all, children inherit them), so the pids one and the
+ * v2 one tell everything; memory and cpuacct would only repeat them. */
+static bool lists_procs(const struct sbx_cg *cg, enum cg_hier h)
+{
+    return cg->dirfd[h] >= 0 && (h == H_PIDS || h == H_V2);
 }
 
 /* Opens the box's folder in hierarchy h, making it (or taking over a leftover). *leftover tells
@@ -624,31 +729,59 @@ static int open_box_dir(struct sbx_cg *cg, enum cg_hier h, bool *leftover)
     return 0;
 }
 
-/* v2 settings made once per group: the OOM killer takes the whole box, no swap, and memory.peak
- * held open so reset can reset it. */
-static int setup_v2_group(struct sbx_cg *cg)
+/* Opens one kept-open file; a fake tree gets it created. */
+static int open_file(struct sbx_cg *cg, enum cg_file f, enum cg_hier h, const char *name, int mode)
 {
-    if (cg_write_opt(cg, H_V2, "memory.oom.group", "1") < 0 ||
-        cg_write_opt(cg, H_V2, "memory.swap.max", "0") < 0)
-        return -1;
     int create = cg->root->fake ? O_CREAT : 0;
-    cg->peak_fd = openat(cg->dirfd[H_V2], "memory.peak", O_RDWR | O_CLOEXEC | create, 0644);
-    cg->peak_resettable = cg->peak_fd >= 0;
-    if (cg->peak_fd < 0)
-        cg->peak_fd = openat(cg->dirfd[H_V2], "memory.peak", O_RDONLY | O_CLOEXEC);
-    if (cg->peak_fd < 0)
-        return cg_fail(cg, "open %s/memory.peak: %s", cg->path[H_V2], strerror(errno));
+    cg->fd[f] = openat(cg->dirfd[h], name, mode | O_CLOEXEC | O_NOFOLLOW | create, 0644);
+    if (cg->fd[f] >= 0)
+        return 0;
+    int saved = errno;
+    cg_fail(cg, "open %s/%s: %s", cg->path[h], name, strerror(saved));
+    errno = saved;
+    return -1;
+}
+
+static int open_files(struct sbx_cg *cg)
+{
+    bool v2 = cg->root->version == SBX_CG_V2;
+    const struct hot_file *table = v2 ? v2_files : v1_files;
+    size_t n = v2 ? sizeof v2_files / sizeof v2_files[0] : sizeof v1_files / sizeof v1_files[0];
+    for (size_t i = 0; i < n; i++) {
+        const struct hot_file *hf = &table[i];
+        if (cg->fd[hf->f] >= 0 || cg->dirfd[hf->h] < 0)
+            continue;
+        cg->file[hf->f] = hf;
+        if (open_file(cg, hf->f, hf->h, hf->name, hf->mode) == 0)
+            continue;
+        /* memory.peak before Linux 6.12 is read-only: reset then recreates the group. */
+        if (hf->f != F_PEAK || errno != EACCES || open_file(cg, F_PEAK, H_V2, hf->name, O_RDONLY))
+            return -1;
+        cg->peak_resettable = false;
+    }
+    for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
+        if (cg->dirfd[h] >= 0 && open_file(cg, F_PROCS + h, h, "cgroup.procs", O_RDWR) < 0)
+            return -1;
+    if (cg->dirfd[H_V2] >= 0 && exists_at(cg->dirfd[H_V2], "cgroup.kill"))
+        return open_file(cg, F_KILL, H_V2, "cgroup.kill", O_WRONLY);
     return 0;
 }
 
+/* Makes (or takes over) the folders and opens the files. v2 groups get their settings made once:
+ * the OOM killer takes the whole box, and no swap. */
 static int open_groups(struct sbx_cg *cg, bool *leftover)
 {
     for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
         if (cg->root->used[h] && open_box_dir(cg, h, leftover) < 0)
             return -1;
-    if (cg->dirfd[H_V2] >= 0)
-        cg->has_kill = exists_at(cg->dirfd[H_V2], "cgroup.kill");
-    if (cg->root->version == SBX_CG_V2 && setup_v2_group(cg) < 0)
+    bool resettable = cg->peak_resettable;
+    cg->peak_resettable = true; /* until the kernel says otherwise */
+    if (open_files(cg) < 0)
+        return -1;
+    cg->peak_resettable = cg->peak_resettable && resettable;
+    if (cg->root->version == SBX_CG_V2 &&
+        (cg_write_opt(cg, H_V2, "memory.oom.group", "1") < 0 ||
+         cg_write_opt(cg, H_V2, "memory.swap.max", "0") < 0))
         return -1;
     cg->limits_known = false;
     return 0;
@@ -661,9 +794,11 @@ static void close_groups(struct sbx_cg *cg)
             close(cg->dirfd[h]);
         cg->dirfd[h] = -1;
     }
-    if (cg->peak_fd >= 0)
-        close(cg->peak_fd);
-    cg->peak_fd = -1;
+    for (enum cg_file f = 0; f < F_COUNT; f++) {
+        if (cg->fd[f] >= 0)
+            close(cg->fd[f]);
+        cg->fd[f] = -1;
+    }
 }
 
 struct sbx_cg *sbx_cg_create(struct sbx_cg_root *root, unsigned box_id, char *err, size_t err_size)
@@ -679,9 +814,11 @@ struct sbx_cg *sbx_cg_create(struct sbx_cg_root *root, unsigned box_id, char *er
     }
     cg->root = root;
     cg->id = box_id;
-    cg->peak_fd = -1;
+    cg->peak_resettable = true;
     for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
         cg->dirfd[h] = -1;
+    for (enum cg_file f = 0; f < F_COUNT; f++)
+        cg->fd[f] = -1;
     bool leftover = false;
     if (open_groups(cg, &leftover) < 0 || (leftover && sbx_cg_kill_all(cg) < 0)) {
         snprintf(err, err_size, "%s", cg->err);
@@ -745,42 +882,47 @@ int sbx_cg_set_limits(struct sbx_cg *cg, uint64_t memory_kib, uint32_t pids)
     return 0;
 }
 
-/* Memory left charged to the empty group (page cache of files earlier runs read or wrote) would
- * count in the next peak: give it back when there is much of it. Best effort. */
-static void reclaim_leftover(struct sbx_cg *cg)
+/* Resets the peak to the current usage: v1 by writing 0, v2 through our memory.peak descriptor.
+ * Returns 1 when this kernel cannot reset memory.peak (before Linux 6.12). */
+static int reset_peak(struct sbx_cg *cg)
 {
     bool v2 = cg->root->version == SBX_CG_V2;
-    enum cg_hier h = v2 ? H_V2 : H_MEMORY;
-    uint64_t usage;
-    char buf[64];
-    if (read_at(cg->dirfd[h], v2 ? "memory.current" : "memory.usage_in_bytes", buf, sizeof buf) < 0 ||
-        parse_u64(buf, &usage) < 0 || usage < CG_RECLAIM_ABOVE)
-        return;
-    snprintf(buf, sizeof buf, "%" PRIu64, usage);
-    write_at(cg->dirfd[h], v2 ? "memory.reclaim" : "memory.force_empty", v2 ? buf : "0", false);
+    const char *val = v2 ? "reset\n" : "0";
+    if (cg->root->fake)
+        return fd_write(cg, F_PEAK, val);
+    if (pwrite(cg->fd[F_PEAK], val, strlen(val), 0) >= 0)
+        return 0;
+    if (v2 && (errno == EINVAL || errno == EACCES || errno == EPERM || errno == EBADF))
+        return 1;
+    return file_fail(cg, "write", F_PEAK, errno);
 }
 
-static int reset_v1(struct sbx_cg *cg)
+/* Memory left charged to the empty group (page cache of files earlier runs read or wrote) would
+ * count in the next peak: give it back when there is much of it, and reset the peak again. The
+ * peak right after a reset is the current usage, so no other file needs reading. */
+static int reclaim_leftover(struct sbx_cg *cg)
 {
-    if (!cg->root->fake)
-        reclaim_leftover(cg);
-    if (cg_write(cg, H_MEMORY, "memory.max_usage_in_bytes", "0") < 0 ||
-        cg_write(cg, H_MEMORY, "memory.failcnt", "0") < 0 ||
-        cg_read_key(cg, H_MEMORY, "memory.oom_control", "oom_kill", &cg->base_oom_kills) < 0)
-        return -1;
-    if (cg->dirfd[H_CPUACCT] >= 0)
-        return cg_write(cg, H_CPUACCT, "cpuacct.usage", "0");
-    return cg_read_key(cg, H_V2, "cpu.stat", "usage_usec", &cg->base_cpu_us);
+    uint64_t usage;
+    if (cg->root->fake || fd_read_u64(cg, F_PEAK, &usage) < 0 || usage < CG_RECLAIM_ABOVE)
+        return 0;
+    bool v2 = cg->root->version == SBX_CG_V2;
+    char amount[32];
+    snprintf(amount, sizeof amount, "%" PRIu64, usage);
+    /* Best effort: memory.reclaim says EAGAIN when it got less than asked. */
+    write_at(cg->dirfd[v2 ? H_V2 : H_MEMORY], v2 ? "memory.reclaim" : "memory.force_empty",
+             v2 ? amount : "0", false);
+    return reset_peak(cg) < 0 ? -1 : 0;
 }
 
-/* Without a resettable memory.peak (Linux < 6.12), a fresh group is the only way to a fresh peak. */
-static int recreate_v2(struct sbx_cg *cg)
+/* Without a resettable memory.peak, a fresh group is the only way to a fresh peak. */
+static int recreate_group(struct sbx_cg *cg)
 {
     if (sbx_cg_kill_all(cg) < 0)
         return -1;
     close_groups(cg);
-    if (remove_group(cg->path[H_V2], cg->root->fake) < 0)
-        return cg_fail(cg, "rmdir %s: %s", cg->path[H_V2], strerror(errno));
+    for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
+        if (cg->root->used[h] && remove_group(cg->path[h], cg->root->fake) < 0)
+            return cg_fail(cg, "rmdir %s: %s", cg->path[h], strerror(errno));
     bool leftover = false;
     uint64_t memory_kib = cg->memory_kib;
     uint32_t pids = cg->pids;
@@ -789,38 +931,42 @@ static int recreate_v2(struct sbx_cg *cg)
     return sbx_cg_set_limits(cg, memory_kib, pids);
 }
 
-static int reset_v2(struct sbx_cg *cg)
-{
-    if (!cg->peak_resettable && !cg->root->fake && recreate_v2(cg) < 0)
-        return -1;
-    if (!cg->root->fake)
-        reclaim_leftover(cg);
-    if (cg->peak_resettable && pwrite(cg->peak_fd, "reset\n", 6, 0) != 6)
-        return cg_fail(cg, "write %s/memory.peak: %s", cg->path[H_V2], strerror(errno));
-    char events[CG_FILE_MAX];
-    if (cg_read_key(cg, H_V2, "cpu.stat", "usage_usec", &cg->base_cpu_us) < 0 ||
-        cg_read(cg, H_V2, "memory.events", events, sizeof events) < 0)
-        return -1;
-    if (kv_get(events, "oom_kill", &cg->base_oom_kills) < 0 ||
-        kv_get(events, "max", &cg->base_max_events) < 0)
-        return cg_fail(cg, "parse %s/memory.events: no max/oom_kill", cg->path[H_V2]);
-    return 0;
-}
-
 int sbx_cg_reset(struct sbx_cg *cg)
 {
     cg->err[0] = '\0';
-    return cg->root->version == SBX_CG_V2 ? reset_v2(cg) : reset_v1(cg);
+    bool v2 = cg->root->version == SBX_CG_V2;
+    int rc = cg->peak_resettable ? reset_peak(cg) : 1;
+    if (rc < 0 || (rc == 1 && recreate_group(cg) < 0) || reclaim_leftover(cg) < 0)
+        return -1;
+    if (!v2 && fd_write(cg, F_FAILCNT, "0") < 0)
+        return -1;
+    if (fd_read_keys(cg, F_OOM, "oom_kill", &cg->base_oom_kills, v2 ? "max" : NULL,
+                     &cg->base_max_events) < 0)
+        return -1;
+    if (cg->file[F_CPU]->h == H_CPUACCT)
+        return fd_write(cg, F_CPU, "0");
+    return read_cpu_us(cg, &cg->base_cpu_us);
 }
 
-int sbx_cg_attach(struct sbx_cg *cg, pid_t pid)
+/* Writes pid into cgroup.procs of every hierarchy in use but `skip`. */
+static int attach_but(struct sbx_cg *cg, pid_t pid, enum cg_hier skip)
 {
     char text[32];
     snprintf(text, sizeof text, "%d", (int)pid);
     for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
-        if (cg->dirfd[h] >= 0 && cg_write(cg, h, "cgroup.procs", text) < 0)
+        if (h != skip && cg->fd[F_PROCS + h] >= 0 && fd_write(cg, F_PROCS + h, text) < 0)
             return -1;
     return 0;
+}
+
+int sbx_cg_attach(struct sbx_cg *cg, pid_t pid)
+{
+    return attach_but(cg, pid, H_COUNT);
+}
+
+int sbx_cg_attach_cloned(struct sbx_cg *cg, pid_t pid)
+{
+    return attach_but(cg, pid, H_V2);
 }
 
 int sbx_cg_clone_fd(const struct sbx_cg *cg)
@@ -828,55 +974,22 @@ int sbx_cg_clone_fd(const struct sbx_cg *cg)
     return cg->dirfd[H_V2];
 }
 
-static int stats_v1(struct sbx_cg *cg, struct sbx_cg_stats *out)
-{
-    uint64_t peak, failcnt, oom, cpu;
-    if (cg_read_u64(cg, H_MEMORY, "memory.max_usage_in_bytes", &peak) < 0 ||
-        cg_read_u64(cg, H_MEMORY, "memory.failcnt", &failcnt) < 0 ||
-        cg_read_key(cg, H_MEMORY, "memory.oom_control", "oom_kill", &oom) < 0)
-        return -1;
-    if (cg->dirfd[H_CPUACCT] >= 0) {
-        if (cg_read_u64(cg, H_CPUACCT, "cpuacct.usage", &cpu) < 0)
-            return -1;
-        cpu /= 1000; /* ns */
-    } else {
-        if (cg_read_key(cg, H_V2, "cpu.stat", "usage_usec", &cpu) < 0)
-            return -1;
-        cpu = cpu > cg->base_cpu_us ? cpu - cg->base_cpu_us : 0;
-    }
-    out->cpu_us = cpu;
-    out->memory_peak_kib = peak / 1024;
-    out->oom_kills = oom > cg->base_oom_kills ? oom - cg->base_oom_kills : 0;
-    out->memory_limit_hit = failcnt > 0 || out->oom_kills > 0;
-    return 0;
-}
-
-static int stats_v2(struct sbx_cg *cg, struct sbx_cg_stats *out)
-{
-    char buf[CG_FILE_MAX];
-    uint64_t cpu, peak, oom, max;
-    ssize_t n = pread(cg->peak_fd, buf, 63, 0);
-    if (n < 0)
-        return cg_fail(cg, "read %s/memory.peak: %s", cg->path[H_V2], strerror(errno));
-    buf[n] = '\0';
-    if (parse_u64(buf, &peak) < 0)
-        return cg_fail(cg, "parse %s/memory.peak: \"%.20s\"", cg->path[H_V2], buf);
-    if (cg_read_key(cg, H_V2, "cpu.stat", "usage_usec", &cpu) < 0 ||
-        cg_read(cg, H_V2, "memory.events", buf, sizeof buf) < 0)
-        return -1;
-    if (kv_get(buf, "oom_kill", &oom) < 0 || kv_get(buf, "max", &max) < 0)
-        return cg_fail(cg, "parse %s/memory.events: no max/oom_kill", cg->path[H_V2]);
-    out->cpu_us = cpu > cg->base_cpu_us ? cpu - cg->base_cpu_us : 0;
-    out->memory_peak_kib = peak / 1024;
-    out->oom_kills = oom > cg->base_oom_kills ? oom - cg->base_oom_kills : 0;
-    out->memory_limit_hit = max > cg->base_max_events || out->oom_kills > 0;
-    return 0;
-}
-
 int sbx_cg_stats(struct sbx_cg *cg, struct sbx_cg_stats *out)
 {
     memset(out, 0, sizeof *out);
-    return cg->root->version == SBX_CG_V2 ? stats_v2(cg, out) : stats_v1(cg, out);
+    bool v2 = cg->root->version == SBX_CG_V2;
+    uint64_t peak, cpu, oom, max = 0, failcnt = 0;
+    if (fd_read_u64(cg, F_PEAK, &peak) < 0 || read_cpu_us(cg, &cpu) < 0 ||
+        fd_read_keys(cg, F_OOM, "oom_kill", &oom, v2 ? "max" : NULL, &max) < 0 ||
+        (!v2 && fd_read_u64(cg, F_FAILCNT, &failcnt) < 0))
+        return -1;
+    if (cg->file[F_CPU]->h != H_CPUACCT)
+        cpu = cpu > cg->base_cpu_us ? cpu - cg->base_cpu_us : 0;
+    out->cpu_us = cpu;
+    out->memory_peak_kib = peak / 1024;
+    out->oom_kills = oom > cg->base_oom_kills ? oom - cg->base_oom_kills : 0;
+    out->memory_limit_hit = failcnt > 0 || max > cg->base_max_events || out->oom_kills > 0;
+    return 0;
 }
 
 static void kill_one(pid_t pid, void *arg)
@@ -891,9 +1004,9 @@ static int kill_round(struct sbx_cg *cg)
 {
     int listed = 0;
     for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++) {
-        if (cg->dirfd[h] < 0)
+        if (!lists_procs(cg, h))
             continue;
-        int n = cg_procs_each(cg, h, kill_one, NULL);
+        int n = procs_each(cg, h, kill_one, NULL);
         if (n < 0)
             return -1;
         listed += n;
@@ -903,10 +1016,11 @@ static int kill_round(struct sbx_cg *cg)
 
 int sbx_cg_kill_all(struct sbx_cg *cg)
 {
-    if (cg->has_kill && cg_write(cg, H_V2, "cgroup.kill", "1") < 0)
-        return -1;
+    /* ENODEV: the group was removed already (by a process that took the box over). */
+    if (cg->fd[F_KILL] >= 0 && pwrite(cg->fd[F_KILL], "1", 1, 0) < 0 && errno != ENODEV)
+        return file_fail(cg, "write", F_KILL, errno);
     int64_t deadline = gv_now_ms() + CG_KILL_TIMEOUT_MS;
-    long pause_ns = 50000;
+    long pause_ns = 20000;
     for (;;) {
         int listed = kill_round(cg);
         if (listed <= 0)
@@ -924,9 +1038,9 @@ int sbx_cg_count(struct sbx_cg *cg)
 {
     int most = 0;
     for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++) {
-        if (cg->dirfd[h] < 0)
+        if (!lists_procs(cg, h))
             continue;
-        int n = cg_procs_each(cg, h, NULL, NULL);
+        int n = procs_each(cg, h, NULL, NULL);
         if (n < 0)
             return -1;
         if (n > most)

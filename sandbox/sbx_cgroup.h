@@ -54,6 +54,10 @@ int sbx_cg_set_limits(struct sbx_cg *cg, uint64_t memory_kib, uint32_t pids);
 int sbx_cg_reset(struct sbx_cg *cg);
 /* Moves pid (and its future children) into the group, in every hierarchy. */
 int sbx_cg_attach(struct sbx_cg *cg, pid_t pid);
+/* For a child made by clone3(CLONE_INTO_CGROUP) with sbx_cg_clone_fd(): moves it into the
+ * hierarchies clone3 could not reach (the v1 ones on a hybrid host; none on v2). Saves the v2
+ * migration, the dearest of the writes. */
+int sbx_cg_attach_cloned(struct sbx_cg *cg, pid_t pid);
 /* An O_DIRECTORY fd of the group in a v2 hierarchy, for clone3(CLONE_INTO_CGROUP); -1 if none. */
 int sbx_cg_clone_fd(const struct sbx_cg *cg);
 int sbx_cg_stats(struct sbx_cg *cg, struct sbx_cg_stats *out);
