@@ -1,0 +1,24 @@
+/* Too slow, forever: never flushes. stdout to a pipe is fully buffered in C, so the first
+ * guess stays in the buffer while both sides wait for each other; only the wall-clock
+ * limit ends this (an idle submission, not a busy one). */
+#include <stdio.h>
+#include <string.h>
+
+int main(void)
+{
+    long lo = 1, hi = 1000000000L;
+    char reply[32];
+    while (lo <= hi) {
+        long mid = lo + (hi - lo) / 2;
+        printf("%ld\n", mid);
+        if (scanf("%31s", reply) != 1)
+            return 1;
+        if (strcmp(reply, "correct") == 0)
+            return 0;
+        if (strcmp(reply, "lower") == 0)
+            hi = mid - 1;
+        else
+            lo = mid + 1;
+    }
+    return 1;
+}

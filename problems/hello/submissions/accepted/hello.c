@@ -1,0 +1,8 @@
+/* The classic. */
+#include <stdio.h>
+
+int main(void)
+{
+    puts("Hello World!");
+    return 0;
+}

@@ -1,0 +1,2 @@
+// Node.js: console.log adds the newline.
+console.log('Hello World!');

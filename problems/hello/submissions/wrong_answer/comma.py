@@ -1,0 +1,2 @@
+# Wrong: "Hello," is a different token than "Hello".
+print("Hello, World!")

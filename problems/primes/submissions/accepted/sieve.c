@@ -1,0 +1,23 @@
+/* Sieve of Eratosthenes over a byte table of n + 1 entries (10 MB at most). */
+#include <stdio.h>
+#include <stdlib.h>
+
+int main(void)
+{
+    long n, count = 0;
+    if (scanf("%ld", &n) != 1)
+        return 1;
+    char *composite = calloc((size_t)n + 1, 1);
+    if (!composite)
+        return 1;
+    for (long i = 2; i <= n; i++) {
+        if (composite[i])
+            continue;
+        count++;
+        for (long j = i * i; j <= n; j += i)
+            composite[j] = 1;
+    }
+    printf("%ld\n", count);
+    free(composite);
+    return 0;
+}
