@@ -767,8 +767,25 @@ static int open_files(struct sbx_cg *cg)
     return 0;
 }
 
-/* Makes (or takes over) the folders and opens the files. v2 groups get their settings made once:
- * the OOM killer takes the whole box, and no swap. */
+/* Settings made once per group (a leftover may carry anything): the OOM killer on and taking the
+ * whole box, and no swap, so that the memory limit is what the box gets. */
+static int setup_group(struct sbx_cg *cg)
+{
+    if (cg->root->version == SBX_CG_V2) {
+        if (cg_write_opt(cg, H_V2, "memory.oom.group", "1") < 0)
+            return -1;
+        return cg_write_opt(cg, H_V2, "memory.swap.max", "0");
+    }
+    if (cg_write(cg, H_MEMORY, "memory.oom_control", "0") < 0)
+        return -1;
+    /* Best effort: where memory.memsw is missing (no swap accounting), this keeps the box from
+     * swapping instead of hitting its limit; some kernels refuse it below a hierarchy. */
+    if (exists_at(cg->dirfd[H_MEMORY], "memory.swappiness"))
+        write_at(cg->dirfd[H_MEMORY], "memory.swappiness", "0", cg->root->fake);
+    return 0;
+}
+
+/* Makes (or takes over) the folders, opens the files, makes the settings. */
 static int open_groups(struct sbx_cg *cg, bool *leftover)
 {
     for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
@@ -779,9 +796,7 @@ static int open_groups(struct sbx_cg *cg, bool *leftover)
     if (open_files(cg) < 0)
         return -1;
     cg->peak_resettable = cg->peak_resettable && resettable;
-    if (cg->root->version == SBX_CG_V2 &&
-        (cg_write_opt(cg, H_V2, "memory.oom.group", "1") < 0 ||
-         cg_write_opt(cg, H_V2, "memory.swap.max", "0") < 0))
+    if (setup_group(cg) < 0)
         return -1;
     cg->limits_known = false;
     return 0;

@@ -411,6 +411,45 @@ static void test_kill_all_sigkill_loop(void **state)
     kill_double_fork(LAYOUT_NO_UNIFIED, SBX_CG_V1);
 }
 
+/* Every process forks for ever: the pids limit holds the bomb, kill_all must still empty the
+ * group while its members keep trying to refill it. */
+static void bomb(int fd)
+{
+    (void)fd;
+    for (;;)
+        fork();
+}
+
+static void kill_fork_bomb(enum layout layout, enum sbx_cg_version version)
+{
+    struct box b;
+    box_open(&b, layout, version);
+    assert_int_equal(sbx_cg_set_limits(b.cg, 256 * 1024, 32), 0);
+    struct child c = child_start(&b, bomb);
+    usleep(200000);
+    assert_true(sbx_cg_count(b.cg) > 1);
+    int64_t t0 = gv_now_us();
+    if (sbx_cg_kill_all(b.cg) < 0)
+        fail_msg("kill_all: %s", sbx_cg_error(b.cg));
+    print_message("kill_all of a fork bomb: %lld us\n", (long long)(gv_now_us() - t0));
+    assert_int_equal(sbx_cg_count(b.cg), 0);
+    int status = child_wait(&c);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    box_close(&b);
+}
+
+static void test_kill_fork_bomb_cgroup_kill(void **state)
+{
+    (void)state;
+    kill_fork_bomb(LAYOUT_HOST, host_version());
+}
+
+static void test_kill_fork_bomb_sigkill_loop(void **state)
+{
+    (void)state;
+    kill_fork_bomb(LAYOUT_NO_UNIFIED, SBX_CG_V1);
+}
+
 /* clone3(CLONE_INTO_CGROUP) with the box's v2 descriptor: the child starts inside the group. */
 static void test_clone_into_cgroup(void **state)
 {
@@ -551,6 +590,8 @@ int main(void)
         cmocka_unit_test(test_unified_cpu_stat_cpu_time),
         cmocka_unit_test(test_kill_all_cgroup_kill),
         cmocka_unit_test(test_kill_all_sigkill_loop),
+        cmocka_unit_test(test_kill_fork_bomb_cgroup_kill),
+        cmocka_unit_test(test_kill_fork_bomb_sigkill_loop),
         cmocka_unit_test(test_clone_into_cgroup),
         cmocka_unit_test(test_takeover_leftover),
         cmocka_unit_test(test_per_run_cost),
