@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <wslay/wslay.h>
 
@@ -35,6 +36,7 @@
 #include "ws_guard.h"
 
 #define WS_SWEEP_MS 1000
+#define WS_SNDBUF   (64 * 1024) /* kernel send buffer per connection: keeps slow readers visible */
 
 struct ws_conn {
     struct ws_server *srv;
@@ -237,6 +239,9 @@ struct ws_conn *ws_conn_adopt(struct ws_server *s, struct evhttp_connection *evc
     bufferevent_setcb(bev, read_cb, write_cb, event_cb, c);
     bufferevent_set_timeouts(bev, NULL, NULL); /* ours are pings, not evhttp's timeouts */
     bufferevent_setwatermark(bev, EV_READ | EV_WRITE, 0, 0);
+    int sndbuf = WS_SNDBUF;
+    if (setsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf) != 0)
+        gv_warn("setsockopt SO_SNDBUF: %s", strerror(errno));
     c->last_rx_ms = gv_now_ms();
     c->next = s->conns;
     if (s->conns)

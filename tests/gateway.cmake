@@ -8,3 +8,7 @@ gavel_c_test(test_gw_msg SOURCES unit/test_gw_msg.c LIBS gavel_ws LABELS unit)
 add_library(gavel_gw_testclient STATIC integration/test_gw_client.c)
 target_include_directories(gavel_gw_testclient PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 target_link_libraries(gavel_gw_testclient PUBLIC gavel_testlib gavel_common PkgConfig::CRYPTO)
+
+gavel_c_test(test_gw_ws SOURCES integration/test_gw_ws.c
+  LIBS gavel_gw_testclient gavel_queue LABELS integration TIMEOUT 180)
+add_dependencies(test_gw_ws gavel-gw)

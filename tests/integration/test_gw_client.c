@@ -27,6 +27,8 @@
 
 /*** Sockets ***/
 
+int tc_rcvbuf;
+
 int tc_connect(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -34,6 +36,8 @@ int tc_connect(int port)
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (fd < 0)
         return -1;
+    if (tc_rcvbuf > 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &tc_rcvbuf, sizeof tc_rcvbuf);
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         close(fd);
         return -1;

@@ -23,6 +23,9 @@ struct tc_frame {
     size_t len;
 };
 
+/* When > 0, SO_RCVBUF set on every new connection before connect (slow-reader tests). */
+extern int tc_rcvbuf;
+
 /* A TCP connection to 127.0.0.1:port; -1 on failure. */
 int tc_connect(int port);
 /* Sends bytes; 0 or -1. */
