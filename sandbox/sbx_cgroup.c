@@ -94,9 +94,9 @@ static const struct hier_info {
 
 struct sbx_cg_root {
     enum sbx_cg_version version;
-    bool fake;                     /* plain files, not a cgroup file system (tests) */
-    bool used[H_COUNT];            /* hierarchies boxes get a group in */
-    char own[H_COUNT][PATH_MAX];   /* <mount><own group> */
+    bool fake;                         /* plain files, not a cgroup file system (tests) */
+    bool used[H_COUNT];                /* hierarchies boxes get a group in */
+    char own[H_COUNT][PATH_MAX];       /* <mount><own group> */
     char base[H_COUNT][PATH_MAX + 32]; /* <mount><own group>/gavel-sandbox */
     char desc[CG_DESC_MAX];
 };
@@ -281,8 +281,12 @@ static int remove_group(const char *path, bool fake)
                 errno = ENOTEMPTY;
                 return -1;
             }
-            if (e->d_type == DT_REG)
-                unlinkat(dirfd(d), e->d_name, 0);
+            if (e->d_type == DT_REG && unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT) {
+                int saved = errno;
+                closedir(d);
+                errno = saved;
+                return -1;
+            }
         }
         closedir(d);
     }
@@ -535,12 +539,15 @@ void sbx_cg_root_free(struct sbx_cg_root *root)
 /*** One box's group ***/
 
 static int cg_fail(struct sbx_cg *cg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records what failed (for sbx_cg_error) and returns -1; errno is left as the failure set it. */
 static int cg_fail(struct sbx_cg *cg, const char *fmt, ...)
 {
+    int saved = errno;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(cg->err, sizeof cg->err, fmt, ap);
     va_end(ap);
+    errno = saved;
     return -1;
 }
 
@@ -576,7 +583,9 @@ static const char *file_path(const struct sbx_cg *cg, enum cg_file f, char *buf,
 static int file_fail(struct sbx_cg *cg, const char *what, enum cg_file f, int err)
 {
     char path[PATH_MAX + 96];
-    return cg_fail(cg, "%s %s: %s", what, file_path(cg, f, path, sizeof path), strerror(err));
+    cg_fail(cg, "%s %s: %s", what, file_path(cg, f, path, sizeof path), strerror(err));
+    errno = err;
+    return -1;
 }
 
 /* Writes val to a kept-open file in one pwrite (a fake tree's plain file is cut to it). */
@@ -631,6 +640,7 @@ static int fd_read_keys(struct sbx_cg *cg, enum cg_file f, const char *key1, uin
         return -1;
     if (kv_get(buf, key1, out1) < 0 || (key2 && kv_get(buf, key2, out2) < 0)) {
         char path[PATH_MAX + 96];
+        errno = EINVAL;
         return cg_fail(cg, "parse %s: no \"%s\"%s%s", file_path(cg, f, path, sizeof path), key1,
                        key2 ? " or " : "", key2 ? key2 : "");
     }
@@ -708,8 +718,10 @@ static int open_box_dir(struct sbx_cg *cg, enum cg_hier h, bool *leftover)
 {
     struct sbx_cg_root *r = cg->root;
     int n = snprintf(cg->path[h], sizeof cg->path[h], "%s/box-%u", r->base[h], cg->id);
-    if (n < 0 || (size_t)n >= sizeof cg->path[h])
+    if (n < 0 || (size_t)n >= sizeof cg->path[h]) {
+        errno = ENAMETOOLONG;
         return cg_fail(cg, "cgroup path too long under %s", r->base[h]);
+    }
     for (int i = 0; i < CG_CREATE_TRIES; i++) {
         if (mkdir(cg->path[h], 0755) == 0)
             break;
@@ -1010,8 +1022,9 @@ int sbx_cg_stats(struct sbx_cg *cg, struct sbx_cg_stats *out)
 static void kill_one(pid_t pid, void *arg)
 {
     (void)arg;
-    if (pid > 1 && pid != getpid())
-        kill(pid, SIGKILL);
+    /* ESRCH (gone meanwhile) is fine; the next round's list shows what is left. */
+    if (pid > 1 && pid != getpid() && kill(pid, SIGKILL) < 0 && errno != ESRCH)
+        gv_debug("kill %d: %s", (int)pid, strerror(errno));
 }
 
 /* One round: SIGKILL to every pid listed in every hierarchy. Returns how many were listed. */
@@ -1040,9 +1053,11 @@ int sbx_cg_kill_all(struct sbx_cg *cg)
         int listed = kill_round(cg);
         if (listed <= 0)
             return listed;
-        if (gv_now_ms() >= deadline)
+        if (gv_now_ms() >= deadline) {
+            errno = EBUSY;
             return cg_fail(cg, "%d processes left in %s after %d ms of SIGKILL", listed,
                            cg->path[cg->dirfd[H_PIDS] >= 0 ? H_PIDS : H_V2], CG_KILL_TIMEOUT_MS);
+        }
         nanosleep(&(struct timespec){.tv_nsec = pause_ns}, NULL);
         if (pause_ns < 5000000)
             pause_ns *= 2;

@@ -35,12 +35,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MIB            (1024 * 1024)
-#define BOX_ID_BASE    1000000u
-#define TOUCH_MIB      100
-#define BURN_MS        300
-#define PIDS_LIMIT     8
-#define COST_RUNS      500
+#define MIB         (1024 * 1024)
+#define BOX_ID_BASE 1000000u
+#define TOUCH_MIB   100
+#define BURN_MS     300
+#define PIDS_LIMIT  8
+#define COST_RUNS   500
 
 enum layout { LAYOUT_HOST, LAYOUT_NO_UNIFIED, LAYOUT_NO_CPUACCT };
 

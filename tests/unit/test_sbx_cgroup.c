@@ -307,7 +307,8 @@ static void test_v1_without_pids_is_none(void **state)
     sbx_cg_root_free(r);
     /* Nothing at all under the root. */
     struct tree empty;
-    snprintf(empty.root, sizeof empty.root, "%s/cpuacct", t->root);
+    int n = snprintf(empty.root, sizeof empty.root, "%.*s/cpuacct", PATH_MAX - 16, t->root);
+    assert_true(n > 0 && (size_t)n < sizeof empty.root);
     r = detect(&empty, "0::/\n");
     assert_int_equal(sbx_cg_version(r), SBX_CG_NONE);
     sbx_cg_root_free(r);
