@@ -290,9 +290,19 @@ static int derive_time_limit(struct verify *v, struct judge_problem *p, struct e
     }
     judge_list(v, p, ac, k, MEASURE_TL_MS);
     uint32_t slowest = 0;
-    for (size_t i = 0; i < k; i++)
-        if (ac[i]->verdict == JUDGE_AC && ac[i]->time_ms > slowest)
+    size_t passed = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (ac[i]->verdict != JUDGE_AC)
+            continue;
+        passed++;
+        if (ac[i]->time_ms > slowest)
             slowest = ac[i]->time_ms;
+    }
+    if (passed == 0) {
+        fprintf(stderr, "%s: no time limit, and no accepted submission passed to derive one\n",
+                p->id);
+        return -1;
+    }
     double secs = ceil(slowest * p->time_multiplier / 1000.0);
     if (secs < 1)
         secs = 1;
@@ -303,8 +313,7 @@ static int derive_time_limit(struct verify *v, struct judge_problem *p, struct e
     if (!v->opts.json)
         printf("%s: no time limit: slowest accepted %u ms x %g -> %g s, written to .timelimit\n",
                p->id, slowest, p->time_multiplier, secs);
-    /* Accepted entries were judged under the generous limit: judge them again under the real one
-     * only if they came close to it (they cannot pass it, since it is a multiple of their time). */
+    /* The accepted entries keep their results: the derived limit is a multiple of their times. */
     return 0;
 }
 
@@ -394,9 +403,23 @@ static void report(struct verify *v, const struct judge_problem *p, const struct
     v->n_skipped += skipped;
 }
 
+/* A folder with neither problem.yaml nor data/ is no package at all (problems/tools). */
+static bool looks_like_package(const char *dir)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    snprintf(a, sizeof a, "%s/problem.yaml", dir);
+    snprintf(b, sizeof b, "%s/data", dir);
+    return access(a, F_OK) == 0 || access(b, F_OK) == 0;
+}
+
 static void verify_package(struct verify *v, const char *dir)
 {
     char err[JUDGE_ERR_MAX];
+    if (!looks_like_package(dir)) {
+        if (!v->opts.json)
+            printf("== %s: not a problem package (no problem.yaml, no data/), skipped\n", dir);
+        return;
+    }
     struct judge_problem *p = judge_problem_load(dir, err, sizeof err);
     if (!p) {
         fprintf(stderr, "verify: %s\n", err);

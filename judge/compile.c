@@ -250,6 +250,7 @@ static int run_compiler(struct judge_engine *e, struct sbx_box *box, struct judg
     spec.limits.memory_kib = lang->compile_limits.memory_kib;
     spec.limits.output_kib = lang->compile_limits.output_kib;
     spec.limits.processes = lang->compile_limits.processes;
+    spec.limits.open_files = JUDGE_OPEN_FILES;
     struct sbx_result r;
     memset(&r, 0, sizeof r);
     sbx_run(box, &spec, &r);

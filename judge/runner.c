@@ -81,6 +81,7 @@ static char **sub_spec(const struct judge_run_ctx *ctx, struct sbx_spec *spec)
     spec->limits.memory_kib = ctx->p->memory_kib;
     spec->limits.output_kib = ctx->p->output_kib;
     spec->limits.processes = prog->lang->run_processes;
+    spec->limits.open_files = JUDGE_OPEN_FILES;
     return argv;
 }
 
@@ -138,6 +139,7 @@ static int val_spec(const struct judge_run_ctx *ctx, const struct judge_test *t,
     spec->limits.memory_kib = JUDGE_VALIDATOR_MEM_KIB;
     spec->limits.output_kib = JUDGE_VALIDATOR_OUT_KIB;
     spec->limits.processes = prog->lang->run_processes;
+    spec->limits.open_files = JUDGE_OPEN_FILES;
     return 0;
 }
 

@@ -31,8 +31,10 @@ struct builder {
 
 static void builder_free(struct builder *b)
 {
-    for (int i = 0; i < b->depth; i++)
+    for (int i = 0; i < b->depth; i++) { /* open containers are not attached to a parent yet */
         free(b->stack[i].key);
+        cJSON_Delete(b->stack[i].node);
+    }
     cJSON_Delete(b->root);
     b->root = NULL;
     b->depth = 0;
