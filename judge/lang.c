@@ -327,50 +327,89 @@ static bool word_at(const char *s, size_t i, size_t n, const char *w)
            (i + l == n || !ident_char(s[i + l]));
 }
 
+#define JAVA_NEST_MAX 32 /* nesting of classes followed */
+
+struct java_scan {
+    char names[JAVA_NEST_MAX][JUDGE_LANG_ID_MAX * 4]; /* classes open at each level */
+    int class_depth[JAVA_NEST_MAX];                   /* brace depth inside each */
+    int n;                                            /* classes open */
+    char pending[JUDGE_LANG_ID_MAX * 4];              /* declared, its '{' not seen yet */
+    int depth;                                        /* braces open */
+    char first_public[JUDGE_LANG_ID_MAX * 4];
+};
+
+/* Reads the name after "class"/"record"/... at i; returns the index after it. */
+static size_t java_decl(struct java_scan *j, const char *s, size_t i, size_t n, bool is_public)
+{
+    i += strcspn(s + i, " \t\r\n");
+    while (i < n && isspace((unsigned char)s[i]))
+        i++;
+    size_t k = 0;
+    while (i < n && ident_char(s[i]) && k + 1 < sizeof j->pending)
+        j->pending[k++] = s[i++];
+    j->pending[k] = '\0';
+    if (is_public && !j->first_public[0])
+        memcpy(j->first_public, j->pending, sizeof j->pending);
+    return i;
+}
+
+static void java_brace(struct java_scan *j, char c)
+{
+    if (c == '{') {
+        j->depth++;
+        if (j->pending[0] && j->n < JAVA_NEST_MAX) {
+            memcpy(j->names[j->n], j->pending, sizeof j->pending);
+            j->class_depth[j->n++] = j->depth;
+        }
+        j->pending[0] = '\0';
+    } else {
+        if (j->n > 0 && j->class_depth[j->n - 1] == j->depth)
+            j->n--;
+        j->depth--;
+    }
+}
+
 int judge_lang_java_main_class(const char *s, size_t n, char *out, size_t out_size)
 {
-    char last[JUDGE_LANG_ID_MAX * 4] = "", last_public[sizeof last] = "";
+    struct java_scan *j = calloc(1, sizeof *j);
     bool saw_public = false;
-    for (size_t i = 0; i < n;) {
-        size_t j = skip_noise(s, i, n);
-        if (j != i) {
-            i = j;
+    int rc = -1;
+    for (size_t i = 0; j && i < n;) {
+        size_t k = skip_noise(s, i, n);
+        if (k != i) {
+            i = k;
             continue;
         }
         if (word_at(s, i, n, "public"))
             saw_public = true;
         if (word_at(s, i, n, "class") || word_at(s, i, n, "record") ||
             word_at(s, i, n, "interface") || word_at(s, i, n, "enum")) {
-            i += strcspn(s + i, " \t\r\n");
-            while (i < n && isspace((unsigned char)s[i]))
-                i++;
-            size_t k = 0;
-            while (i < n && ident_char(s[i]) && k + 1 < sizeof last)
-                last[k++] = s[i++];
-            last[k] = '\0';
-            if (saw_public)
-                memcpy(last_public, last, sizeof last);
+            i = java_decl(j, s, i, n, saw_public);
             saw_public = false;
             continue;
         }
+        if (s[i] == '{' || s[i] == '}')
+            java_brace(j, s[i]);
         if (s[i] == ';' || s[i] == '{' || s[i] == '}')
             saw_public = false;
-        if (word_at(s, i, n, "main") && last[0]) {
-            size_t k = i + 4;
-            while (k < n && isspace((unsigned char)s[k]))
-                k++;
-            if (k < n && s[k] == '(') {
-                gv_strlcpy(out, last[0] ? last : last_public, out_size);
-                return 0;
+        if (word_at(s, i, n, "main") && j->n > 0) {
+            size_t m = i + 4;
+            while (m < n && isspace((unsigned char)s[m]))
+                m++;
+            if (m < n && s[m] == '(') {
+                gv_strlcpy(out, j->names[j->n - 1], out_size);
+                rc = 0;
+                break;
             }
         }
         i++;
     }
-    if (last_public[0]) {
-        gv_strlcpy(out, last_public, out_size);
-        return 0;
+    if (rc < 0 && j && j->first_public[0]) {
+        gv_strlcpy(out, j->first_public, out_size);
+        rc = 0;
     }
-    return -1;
+    free(j);
+    return rc;
 }
 
 int judge_lang_file_name(const struct judge_lang *lang, const char *source, size_t len, char *out,

@@ -80,9 +80,9 @@ bool judge_lang_available(const struct judge_lang *lang, char *why, size_t why_s
  * public class declaring main (see judge_lang_java_main_class), other languages source_name. */
 int judge_lang_file_name(const struct judge_lang *lang, const char *source, size_t len, char *out,
                          size_t out_size);
-/* Finds the class that declares `static void main` in Java source text: the class whose body
- * holds the first "static void main" outside comments and strings, preferring a public class.
- * Writes it to out; -1 when there is none. */
+/* Finds the class that declares main in Java source text: the innermost class whose braces
+ * enclose the first "main(" outside comments, strings and character literals; without one, the
+ * first public class. Writes it to out; -1 when there is none. */
 int judge_lang_java_main_class(const char *source, size_t len, char *out, size_t out_size);
 
 /* Expands a command template. files are the submission's file names (the first is the main file).
