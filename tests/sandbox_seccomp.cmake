@@ -15,3 +15,8 @@ target_include_directories(test_sbx_seccomp PRIVATE ${PROJECT_SOURCE_DIR}/sandbo
 gavel_c_test(test_seccomp_programs SOURCES security/test_seccomp_programs.c ${gavel_seccomp_sources}
   LIBS PkgConfig::SECCOMP LABELS security TIMEOUT 300)
 target_include_directories(test_seccomp_programs PRIVATE ${PROJECT_SOURCE_DIR}/sandbox)
+
+# The hostile-program suite: every attack of issue 3 against the real sandbox (library and CLI),
+# with host checks after each. Needs root, like the sandbox itself.
+gavel_c_test(test_security_suite SOURCES security/test_security_suite.c LIBS gavel_sandbox
+  LABELS security TIMEOUT 300)
