@@ -40,6 +40,7 @@ struct gw_config {
     long long queue_max;
     double rate_per_sec, rate_burst;
     int max_conns;
+    int http_timeout_s;
     int ping_interval_ms, pong_timeout_ms;
     size_t ws_out_max;
     const char *origins[WS_HS_ORIGINS_MAX];

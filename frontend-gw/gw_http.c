@@ -446,7 +446,8 @@ int gw_http_init(struct gw_app *app)
 {
     evhttp_set_max_headers_size(app->http, GW_HEADERS_MAX);
     evhttp_set_max_body_size(app->http, (ev_ssize_t)(app->cfg.source_max * 6 + GW_BODY_SLACK));
-    evhttp_set_timeout(app->http, GW_HTTP_TIMEOUT_S);
+    evhttp_set_timeout(app->http, app->cfg.http_timeout_s > 0 ? app->cfg.http_timeout_s
+                                                              : GW_HTTP_TIMEOUT_S);
     evhttp_set_allowed_methods(app->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
                                               EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
                                               EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);

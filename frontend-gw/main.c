@@ -35,13 +35,14 @@ static const char usage[] =
     "  --queue-max N           503 when more submissions wait (default 10000)\n"
     "  --rate N --burst N      POSTs per second and burst per client address (5, 20)\n"
     "  --max-conns N           connections of all kinds (default 20000)\n"
+    "  --http-timeout-s N      read/write timeout of HTTP connections (default 15)\n"
     "  --origin URL            allow WebSocket upgrades from this Origin only (repeatable)\n"
     "  --ping-interval-ms N    ping WebSocket clients silent this long (30000)\n"
     "  --pong-timeout-ms N     drop them when no answer comes in this time (10000)\n"
     "  --ws-out-max BYTES      output queued per WebSocket before closing it 1008 (1 MiB)\n";
 
 enum { OPT_LANG = 256, OPT_SRC, OPT_QMAX, OPT_RATE, OPT_BURST, OPT_MAXC, OPT_ORIGIN, OPT_PING,
-       OPT_PONG, OPT_WSOUT, OPT_VERSION };
+       OPT_PONG, OPT_WSOUT, OPT_HTTPTO, OPT_VERSION };
 
 static const struct option options[] = {
     {"listen", required_argument, NULL, 'l'},   {"redis", required_argument, NULL, 'r'},
@@ -53,6 +54,7 @@ static const struct option options[] = {
     {"burst", required_argument, NULL, OPT_BURST},
     {"max-conns", required_argument, NULL, OPT_MAXC},
     {"origin", required_argument, NULL, OPT_ORIGIN},
+    {"http-timeout-s", required_argument, NULL, OPT_HTTPTO},
     {"ping-interval-ms", required_argument, NULL, OPT_PING},
     {"pong-timeout-ms", required_argument, NULL, OPT_PONG},
     {"ws-out-max", required_argument, NULL, OPT_WSOUT},
@@ -82,6 +84,7 @@ static void parse_more(struct gw_config *c, int opt, const char *arg)
     case OPT_RATE: c->rate_per_sec = (double)num_arg("rate", arg, 1); break;
     case OPT_BURST: c->rate_burst = (double)num_arg("burst", arg, 1); break;
     case OPT_MAXC: c->max_conns = (int)num_arg("max-conns", arg, 1); break;
+    case OPT_HTTPTO: c->http_timeout_s = (int)num_arg("http-timeout-s", arg, 1); break;
     case OPT_PING: c->ping_interval_ms = (int)num_arg("ping-interval-ms", arg, 100); break;
     case OPT_PONG: c->pong_timeout_ms = (int)num_arg("pong-timeout-ms", arg, 100); break;
     case OPT_WSOUT: c->ws_out_max = (size_t)num_arg("ws-out-max", arg, 1024); break;

@@ -12,3 +12,7 @@ target_link_libraries(gavel_gw_testclient PUBLIC gavel_testlib gavel_common PkgC
 gavel_c_test(test_gw_ws SOURCES integration/test_gw_ws.c
   LIBS gavel_gw_testclient gavel_queue LABELS integration TIMEOUT 180)
 add_dependencies(test_gw_ws gavel-gw)
+
+gavel_c_test(test_gw_http SOURCES integration/test_gw_http.c
+  LIBS gavel_gw_testclient gavel_queue LABELS integration TIMEOUT 180)
+add_dependencies(test_gw_http gavel-gw)
