@@ -17,8 +17,9 @@
  *   none  anything else, or a tree we may not write: the caller falls back to rlimits, and
  *         sbx_cg_describe() says why.
  * In each hierarchy used it makes "<own group>/gavel-sandbox"; on v2 it enables memory and pids in
- * the own group's and in gavel-sandbox's cgroup.subtree_control. gavel-sandbox never holds a
- * process (v2's "no internal processes" rule). A box is "<own group>/gavel-sandbox/box-<id>". Box
+ * the own group's and in gavel-sandbox's cgroup.subtree_control. v2's "no internal processes"
+ * rule forbids that in a group that holds processes: gavel-sandbox never holds one, and when we
+ * are alone in our own group we first move into the leaf "<own group>/gavel-self". A box is "<own group>/gavel-sandbox/box-<id>". Box
  * ids are unique per host (the core claims them with lock files), so a box-<id> that already
  * exists is the leftover of a crashed run: what runs in it is killed and the folder is reused.
  * Nothing here ever mounts, moves or re-binds a hierarchy.
@@ -67,6 +68,7 @@
 #define CG_DEFAULT_ROOT    "/sys/fs/cgroup"
 #define CG_SELF_PATH       "/proc/self/cgroup"
 #define CG_BASE_NAME       "gavel-sandbox"
+#define CG_SELF_LEAF       "gavel-self" /* where we move on v2 to free our own group */
 #define CG_SELF_MAX        16384     /* bytes of /proc/self/cgroup we accept */
 #define CG_FILE_MAX        4096      /* bytes of one parsed interface file (cpu.stat, ...) */
 #define CG_PROCS_CHUNK     4096      /* cgroup.procs is read in chunks of this size */
@@ -359,6 +361,10 @@ static int locate(struct sbx_cg_root *r, enum cg_hier h, const char *mount, cons
     char own[PATH_MAX], dir[PATH_MAX];
     if (own_group(self, hier_info[h].controller, own, sizeof own) < 0)
         return -1;
+    /* In the leaf we moved into earlier (move_self_out): our group is still its parent. */
+    size_t len = strlen(own), leaf = strlen("/" CG_SELF_LEAF);
+    if (len > leaf && strcmp(own + len - leaf, "/" CG_SELF_LEAF) == 0)
+        own[len - leaf] = '\0';
     int n = snprintf(dir, sizeof dir, "%s%s", mount, own);
     if (n < 0 || (size_t)n >= sizeof dir)
         return -1;
@@ -412,6 +418,75 @@ static bool is_fs(const char *path, long magic)
     return statfs(path, &st) == 0 && (long)st.f_type == magic;
 }
 
+/* v2's "no internal processes" rule: a group (other than a hierarchy's root) that enables memory
+ * and pids for its children may hold no process itself, and we are in our own group. When we are
+ * alone in it (the one process of a service or a container), we move into a leaf beside
+ * gavel-sandbox, <own>/gavel-self, so the own group may enable them. With other processes in it
+ * we cannot: they are not ours to move. */
+static int move_self_out(const struct sbx_cg_root *r, char *why, size_t why_size)
+{
+    char path[PATH_MAX + 64], text[CG_FILE_MAX], me[32];
+    snprintf(path, sizeof path, "%s/cgroup.procs", r->own[H_V2]);
+    if (read_at(AT_FDCWD, path, text, sizeof text) < 0) {
+        snprintf(why, why_size, "read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    snprintf(me, sizeof me, "%d", (int)getpid());
+    for (char *sv, *t = strtok_r(text, "\n", &sv); t; t = strtok_r(NULL, "\n", &sv)) {
+        if (strcmp(t, me) != 0) {
+            snprintf(why, why_size,
+                     "cgroup v2: process %s shares our group %s; give gavel a group of its own "
+                     "(systemd: Delegate=yes)",
+                     t, r->own[H_V2]);
+            return -1;
+        }
+    }
+    snprintf(path, sizeof path, "%s/%s", r->own[H_V2], CG_SELF_LEAF);
+    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+        snprintf(why, why_size, "mkdir %s: %s", path, strerror(errno));
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = fd < 0 ? -1 : write_at(fd, "cgroup.procs", me, r->fake);
+    int saved = errno;
+    if (fd >= 0)
+        close(fd);
+    if (rc < 0) {
+        snprintf(why, why_size, "move ourselves into %s: %s", path, strerror(saved));
+        return -1;
+    }
+    gv_info("cgroup: moved ourselves into %s, so that %s may enable memory and pids for boxes",
+            path, r->own[H_V2]);
+    return 0;
+}
+
+/* Enables memory and pids in our own group's cgroup.subtree_control, moving us out of the way
+ * first where we are in the way (see move_self_out). */
+static int enable_own(struct sbx_cg_root *r, const char *root, char *why, size_t why_size)
+{
+    char path[PATH_MAX + 64], text[CG_FILE_MAX];
+    snprintf(path, sizeof path, "%s/cgroup.subtree_control", r->own[H_V2]);
+    if (read_at(AT_FDCWD, path, text, sizeof text) < 0)
+        text[0] = '\0';
+    if (has_word(text, "memory") && has_word(text, "pids"))
+        return 0;
+    /* A hierarchy's root is exempt from the rule; a cgroup namespace's root is not, which only
+     * the kernel's EBUSY tells. */
+    bool moved = strcmp(r->own[H_V2], root) != 0;
+    if (moved && move_self_out(r, why, why_size) < 0)
+        return -1;
+    if (write_at(AT_FDCWD, path, "+memory +pids", r->fake) == 0)
+        return 0;
+    if (errno == EBUSY && !moved) {
+        if (move_self_out(r, why, why_size) < 0)
+            return -1;
+        if (write_at(AT_FDCWD, path, "+memory +pids", r->fake) == 0)
+            return 0;
+    }
+    snprintf(why, why_size, "write %s: %s", path, strerror(errno));
+    return -1;
+}
+
 /* Pure v2: the own group must offer memory and pids; enable them for our children. */
 static void detect_v2(struct sbx_cg_root *r, const char *root, const char *self)
 {
@@ -420,7 +495,7 @@ static void detect_v2(struct sbx_cg_root *r, const char *root, const char *self)
         set_none(r, "cgroup v2 at %s but our group from /proc/self/cgroup is not there", root);
         return;
     }
-    char path[PATH_MAX + 64], text[CG_FILE_MAX];
+    char path[PATH_MAX + 64], text[CG_FILE_MAX], why[CG_DESC_MAX];
     snprintf(path, sizeof path, "%s/cgroup.controllers", r->own[H_V2]);
     if (read_at(AT_FDCWD, path, text, sizeof text) < 0) {
         set_none(r, "read %s: %s", path, strerror(errno));
@@ -430,13 +505,8 @@ static void detect_v2(struct sbx_cg_root *r, const char *root, const char *self)
         set_none(r, "cgroup v2 without the memory and pids controllers in %s", path);
         return;
     }
-    snprintf(path, sizeof path, "%s/cgroup.subtree_control", r->own[H_V2]);
-    if (read_at(AT_FDCWD, path, text, sizeof text) < 0)
-        text[0] = '\0';
-    if ((!has_word(text, "memory") || !has_word(text, "pids")) &&
-        write_at(AT_FDCWD, path, "+memory +pids", r->fake) < 0) {
-        set_none(r, "write %s: %s (v2 needs a group of our own without processes in it)", path,
-                 strerror(errno));
+    if (enable_own(r, root, why, sizeof why) < 0) {
+        set_none(r, "%s", why);
         return;
     }
     r->version = SBX_CG_V2;

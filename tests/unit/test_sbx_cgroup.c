@@ -164,6 +164,55 @@ static void test_v2_nested_own_group(void **state)
     sbx_cg_root_free(r);
 }
 
+/* We are in our own group, which v2 forbids for a group that enables controllers: alone there,
+ * we move into a leaf beside gavel-sandbox first. */
+static void test_v2_moves_self_out_of_own_group(void **state)
+{
+    struct tree *t = *state;
+    make_v2(t, "memory pids\n");
+    make_dir(t, "svc");
+    put(t, "svc/cgroup.controllers", "memory pids\n");
+    put(t, "svc/cgroup.subtree_control", "");
+    char me[32];
+    snprintf(me, sizeof me, "%d\n", (int)getpid());
+    put(t, "svc/cgroup.procs", me);
+    struct sbx_cg_root *r = detect(t, "0::/svc\n");
+    assert_int_equal(sbx_cg_version(r), SBX_CG_V2);
+    me[strlen(me) - 1] = '\0';
+    assert_string_equal(get(t, "svc/gavel-self/cgroup.procs"), me);
+    assert_string_equal(get(t, "svc/cgroup.subtree_control"), "+memory +pids");
+    assert_string_equal(get(t, "svc/gavel-sandbox/cgroup.subtree_control"), "+memory +pids");
+    /* A later detection, from the leaf: the same own group, nothing nested deeper. */
+    put(t, "svc/cgroup.subtree_control", "memory pids\n");
+    struct sbx_cg_root *again = detect(t, "0::/svc/gavel-self\n");
+    assert_int_equal(sbx_cg_version(again), SBX_CG_V2);
+    struct sbx_cg *cg = create(again, 4);
+    assert_true(exists(t, "svc/gavel-sandbox/box-4"));
+    assert_false(exists(t, "svc/gavel-self/gavel-sandbox"));
+    sbx_cg_destroy(cg);
+    sbx_cg_root_free(again);
+    sbx_cg_root_free(r);
+}
+
+/* Other processes in our group are not ours to move: no cgroups, and the reason says why. */
+static void test_v2_shared_own_group_is_none(void **state)
+{
+    struct tree *t = *state;
+    make_v2(t, "memory pids\n");
+    make_dir(t, "session");
+    put(t, "session/cgroup.controllers", "memory pids\n");
+    put(t, "session/cgroup.subtree_control", "");
+    char procs[64];
+    snprintf(procs, sizeof procs, "%d\n4000001\n", (int)getpid());
+    put(t, "session/cgroup.procs", procs);
+    struct sbx_cg_root *r = detect(t, "0::/session\n");
+    assert_int_equal(sbx_cg_version(r), SBX_CG_NONE);
+    assert_non_null(strstr(sbx_cg_describe(r), "process 4000001 shares our group"));
+    assert_false(exists(t, "session/gavel-self"));
+    assert_string_equal(get(t, "session/cgroup.subtree_control"), "");
+    sbx_cg_root_free(r);
+}
+
 static void test_v2_without_memory_is_none(void **state)
 {
     struct tree *t = *state;
@@ -441,6 +490,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_v2_detect_enables_controllers, tree_setup,
                                         tree_teardown),
         cmocka_unit_test_setup_teardown(test_v2_nested_own_group, tree_setup, tree_teardown),
+        cmocka_unit_test_setup_teardown(test_v2_moves_self_out_of_own_group, tree_setup,
+                                        tree_teardown),
+        cmocka_unit_test_setup_teardown(test_v2_shared_own_group_is_none, tree_setup,
+                                        tree_teardown),
         cmocka_unit_test_setup_teardown(test_v2_without_memory_is_none, tree_setup, tree_teardown),
         cmocka_unit_test_setup_teardown(test_v2_limits_reset_stats, tree_setup, tree_teardown),
         cmocka_unit_test_setup_teardown(test_v2_attach_count_clone_fd, tree_setup, tree_teardown),
