@@ -125,6 +125,7 @@ class Problem:
         srcs = []
         for dirpath, _, files in os.walk(os.path.join(vdir, names[0])):
             srcs += [os.path.join(dirpath, f) for f in files if f.endswith(".c")]
+        os.makedirs(os.path.join(WORK, self.name), exist_ok=True)
         out = os.path.join(WORK, self.name, "validator")
         subprocess.run(["gcc", "-std=gnu17", "-O2", "-o", out] + srcs, check=True)
         return out
@@ -265,8 +266,8 @@ def classify(status, wall, problem, language, out_path):
     if code == -signal.SIGXFSZ or (out_path and os.path.getsize(out_path) >= problem.output_mib << 20):
         return "OLE"
     if code != 0:
-        if language in NATIVE and code == -signal.SIGABRT and usage.ru_maxrss * 1024 > 0:
-            return "RTE/MLE?"
+        if language in NATIVE and code == -signal.SIGABRT:
+            return "RTE/MLE?"  # abort(), or an allocation that failed under RLIMIT_AS
         return "RTE"
     return "AC"
 
@@ -377,7 +378,8 @@ def main(argv):
                     continue
                 start = time.monotonic()
                 verdict, score = judge(sub)
-                ok = verdict in sub.expected or (verdict == "RTE/MLE?" and "MLE" in sub.expected)
+                ok = verdict in sub.expected or (verdict == "RTE/MLE?" and
+                                                 bool({"RTE", "MLE"} & sub.expected))
                 failures += not ok
                 extra = f" score {score:g}" if score is not None else ""
                 print(f"{'ok  ' if ok else 'FAIL'} {problem.name}/{sub.rel}: {verdict}{extra} "
