@@ -10,13 +10,3 @@ gavel_c_test(test_sbx_seccomp SOURCES unit/test_sbx_seccomp.c ${gavel_seccomp_so
   LIBS gavel_common PkgConfig::SECCOMP LABELS unit security TIMEOUT 60)
 target_include_directories(test_sbx_seccomp PRIVATE ${PROJECT_SOURCE_DIR}/sandbox)
 
-# Real compilers (compiler policy), the programs they build (strict: C, C++, Rust, static and
-# dynamic, threads) and runtimes (runtime policy: python3, java, node) under the filters alone.
-gavel_c_test(test_seccomp_programs SOURCES security/test_seccomp_programs.c ${gavel_seccomp_sources}
-  LIBS PkgConfig::SECCOMP LABELS security TIMEOUT 300)
-target_include_directories(test_seccomp_programs PRIVATE ${PROJECT_SOURCE_DIR}/sandbox)
-
-# The hostile-program suite: every attack of issue 3 against the real sandbox (library and CLI),
-# with host checks after each. Needs root, like the sandbox itself.
-gavel_c_test(test_security_suite SOURCES security/test_security_suite.c LIBS gavel_sandbox
-  LABELS security TIMEOUT 300)

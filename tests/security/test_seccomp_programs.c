@@ -129,9 +129,10 @@ static int teardown(void **state)
 /* "@x" -> work/x, "%x" -> programs/x, anything else unchanged; into a static slot per index. */
 static const char *expand(const char *arg, char *slot, size_t size)
 {
-    if (arg[0] == '@') snprintf(slot, size, "%s/%s", work, arg + 1);
-    else if (arg[0] == '%') snprintf(slot, size, "%s/%s", programs, arg + 1);
-    else return arg;
+    const char *dir = arg[0] == '@' ? work : arg[0] == '%' ? programs : NULL;
+    if (dir == NULL) return arg;
+    int n = snprintf(slot, size, "%s/%s", dir, arg + 1);
+    assert_true(n > 0 && (size_t)n < size);
     return slot;
 }
 

@@ -512,7 +512,7 @@ static int count_box_processes(unsigned uid, char *which, size_t size)
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
         if (is_box_process(e->d_name, uid)) {
-            snprintf(which, size, "pid %s", e->d_name);
+            snprintf(which, size, "pid %.20s", e->d_name);
             n++;
         }
     }
