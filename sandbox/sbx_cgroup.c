@@ -19,13 +19,18 @@
  * In each hierarchy used it makes "<own group>/gavel-sandbox"; on v2 it enables memory and pids in
  * the own group's and in gavel-sandbox's cgroup.subtree_control. v2's "no internal processes"
  * rule forbids that in a group that holds processes: gavel-sandbox never holds one, and when we
- * are alone in our own group we first move into the leaf "<own group>/gavel-self". A box is "<own group>/gavel-sandbox/box-<id>". Box
- * ids are unique per host (the core claims them with lock files), so a box-<id> that already
- * exists is the leftover of a crashed run: what runs in it is killed and the folder is reused.
- * Nothing here ever mounts, moves or re-binds a hierarchy.
+ * are alone in our own group we first move into the leaf "<own group>/gavel-self". A box is
+ * "<own group>/gavel-sandbox/box-<id>". Box ids are unique per host (the core claims them with
+ * lock files), so a box-<id> that already exists is the leftover of a crashed run: what runs in
+ * it is killed and the folder is reused. Nothing here ever mounts, moves or re-binds a hierarchy.
+ * The shared gavel-sandbox folder is removed by whoever frees the last root while it is empty;
+ * a box that finds it gone makes it again.
  *
- * A box keeps an O_DIRECTORY descriptor per hierarchy and opens interface files relative to it
- * (no path walk per call); the H_V2 one doubles as the clone3(CLONE_INTO_CGROUP) descriptor.
+ * A box keeps an O_DIRECTORY descriptor per hierarchy, and the interface files every run reads or
+ * writes stay open (pread/pwrite at offset 0: an open costs more than the read). cgroup.procs is
+ * the exception for reading: a kept descriptor re-read from 0 repeats its first list, so lists
+ * are read through a fresh open. The H_V2 folder descriptor doubles as the clone3
+ * (CLONE_INTO_CGROUP) one. A hybrid-host box holds 13 descriptors, a v2 box 6.
  *
  * Counters per run. v1: writing 0 resets memory.max_usage_in_bytes, memory.failcnt and
  * cpuacct.usage; memory.oom_control's oom_kill counter cannot be reset, so reset remembers a
@@ -36,10 +41,11 @@
  * CG_RECLAIM_ABOVE.
  *
  * Killing. cgroup.kill (v2, Linux 5.14+, in the unified tree too) kills the whole group at once,
- * forks in flight included. Then, and without it, every pid in each hierarchy's cgroup.procs gets
- * SIGKILL, again until the lists are empty or CG_KILL_TIMEOUT_MS passes; the pids limit bounds how
- * fast a fork bomb can refill them. Zombies leave cgroup.procs when they exit, so "empty" does not
- * wait for the caller to reap its child.
+ * forks in flight included. Then, and without it, every pid in the pids and v2 groups' cgroup.procs
+ * gets SIGKILL (a box's processes are in all its groups, so these two lists tell everything),
+ * again until the lists are empty or CG_KILL_TIMEOUT_MS passes; the pids limit bounds how fast a
+ * fork bomb can refill them. Zombies leave cgroup.procs when they exit, so "empty" does not wait
+ * for the caller to reap its child.
  *
  * Fake trees: a hierarchy folder that is not a cgroup file system (statfs) is a test's tree of
  * plain files. The only differences: writes create files, and removal deletes them before rmdir.
@@ -268,9 +274,10 @@ static bool exists_at(int dirfd, const char *name)
     return faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-/* Removes a group folder: rmdir on a cgroup file system (retried while the kernel still counts
- * dying tasks); in a fake tree the plain files go first, unless it has sub-folders. */
-static int remove_group(const char *path, bool fake)
+/* Removes a group folder: rmdir on a cgroup file system, retried while the kernel still counts
+ * exiting tasks (EBUSY) when `tries` > 1; in a fake tree the plain files go first, unless it has
+ * sub-folders. A shared folder with groups below it is EBUSY too: try it once. */
+static int remove_group(const char *path, bool fake, int tries)
 {
     if (fake) {
         DIR *d = opendir(path);
@@ -292,10 +299,10 @@ static int remove_group(const char *path, bool fake)
         }
         closedir(d);
     }
-    for (int i = 0; i < CG_RMDIR_TRIES; i++) {
+    for (int i = 0; i < tries; i++) {
         if (rmdir(path) == 0 || errno == ENOENT)
             return 0;
-        if (errno != EBUSY)
+        if (errno != EBUSY || i + 1 == tries)
             return -1;
         nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
     }
@@ -531,9 +538,12 @@ static void detect_v1(struct sbx_cg_root *r, const char *root, const char *self)
         return;
     }
     r->version = SBX_CG_V1;
-    for (enum cg_hier h = H_MEMORY; h <= H_PIDS; h++)
-        if (detect_base(r, h) < 0)
-            return;
+    if (detect_base(r, H_MEMORY) < 0)
+        return;
+    if (detect_base(r, H_PIDS) < 0) {
+        remove_group(r->base[H_MEMORY], r->fake, 1); /* best effort: only if empty */
+        return;
+    }
     for (enum cg_hier h = H_CPUACCT; h < H_COUNT; h++)
         if (r->used[h] && mkdir(r->base[h], 0755) < 0 && errno != EEXIST)
             r->used[h] = false; /* optional: do without */
@@ -602,7 +612,7 @@ void sbx_cg_root_free(struct sbx_cg_root *root)
     /* The shared base goes when no box of any process is left in it; else it stays. */
     for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
         if (root->used[h])
-            remove_group(root->base[h], root->fake);
+            remove_group(root->base[h], root->fake, 1);
     free(root);
 }
 
@@ -1018,7 +1028,7 @@ static int recreate_group(struct sbx_cg *cg)
         return -1;
     close_groups(cg);
     for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
-        if (cg->root->used[h] && remove_group(cg->path[h], cg->root->fake) < 0)
+        if (cg->root->used[h] && remove_group(cg->path[h], cg->root->fake, CG_RMDIR_TRIES) < 0)
             return cg_fail(cg, "rmdir %s: %s", cg->path[h], strerror(errno));
     bool leftover = false;
     uint64_t memory_kib = cg->memory_kib;
@@ -1161,8 +1171,11 @@ void sbx_cg_destroy(struct sbx_cg *cg)
     if (sbx_cg_kill_all(cg) < 0)
         gv_warn("cgroup box %u: %s", cg->id, cg->err);
     close_groups(cg);
-    for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
-        if (cg->root->used[h] && cg->path[h][0] && remove_group(cg->path[h], cg->root->fake) < 0)
+    for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++) {
+        if (!cg->root->used[h] || !cg->path[h][0])
+            continue;
+        if (remove_group(cg->path[h], cg->root->fake, CG_RMDIR_TRIES) < 0)
             gv_warn("rmdir %s: %s", cg->path[h], strerror(errno));
+    }
     free(cg);
 }
