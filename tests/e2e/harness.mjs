@@ -78,12 +78,23 @@ class Child {
     return this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
-  async stop(signal = 'SIGTERM') {
+  // SIGKILL goes to the whole process group (timeout makes itself a group leader), since timeout
+  // cannot catch it to pass it on; other signals go to timeout, which passes them to its child.
+  signal(sig) {
+    try {
+      if (sig === 'SIGKILL') process.kill(-this.proc.pid, sig);
+      else this.proc.kill(sig);
+    } catch {
+      this.proc.kill(sig);
+    }
+  }
+
+  async stop(sig = 'SIGTERM') {
     if (!this.alive()) return;
-    this.proc.kill(signal); // timeout passes the signal on to its child
+    this.signal(sig);
     const done = await Promise.race([this.exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
     if (!done && this.alive()) {
-      this.proc.kill('SIGKILL');
+      this.signal('SIGKILL');
       await this.exited;
     }
   }
@@ -128,7 +139,8 @@ class Stack {
     try {
       this.redis.start();
       await waitFor('redis to answer PING', READY_MS, () =>
-        execFileSync('redis-cli', ['-p', String(redisPort), 'ping'], { encoding: 'utf8' }).includes('PONG'));
+        execFileSync('redis-cli', ['-p', String(redisPort), 'ping'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+          .includes('PONG'));
       this.worker.start();
       await this.startGateway();
       if (!this.worker.alive()) throw new Error('the worker exited at once');

@@ -176,6 +176,10 @@ export async function showProblem(main, ctx, id) {
         blockedUntil = Date.now() + e.retryAfter * 1000;
         setTimeout(() => setBusy(false), e.retryAfter * 1000 + 50);
       }
+      if (e.status === 413) {
+        const bytes = new TextEncoder().encode(source).length;
+        e.message = `${e.message} Yours is ${fmtKib(bytes / 1024)}.`;
+      }
       ctx.error('submit', e);
     } finally {
       setBusy(false);

@@ -98,7 +98,7 @@ function render(el, s, opts) {
   const ran = s.verdict !== 'CE' && (s.tests.size > 0 || s.timeMs !== null);
   if (ran && (s.final || s.timeMs !== null)) facts.push(['Time', fmtMs(s.timeMs)]);
   if (ran && (s.final || s.memoryKib !== null)) facts.push(['Peak memory', fmtKib(s.memoryKib)]);
-  if (total || s.tests.size) facts.push(['Tests', total ? `${s.tests.size} / ${total}` : String(s.tests.size)]);
+  if (s.verdict !== 'CE' && (total || s.tests.size)) facts.push(['Tests', total ? `${s.tests.size} / ${total}` : String(s.tests.size)]);
   if (opts.language) facts.push(['Language', opts.language]);
   replace(el.summary, facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))));
 
