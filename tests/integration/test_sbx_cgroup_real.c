@@ -40,7 +40,7 @@
 #define TOUCH_MIB   100
 #define BURN_MS     300
 #define PIDS_LIMIT  8
-#define COST_RUNS   500
+#define COST_RUNS   200
 
 enum layout { LAYOUT_HOST, LAYOUT_NO_UNIFIED, LAYOUT_NO_CPUACCT };
 
