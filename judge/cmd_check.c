@@ -25,7 +25,8 @@ static void on_progress(const struct judge_event *ev, void *ctx)
         fprintf(stderr, "compiling\n");
         break;
     case JUDGE_EVENT_RUNNING:
-        fprintf(stderr, "running %zu tests\n", ev->total);
+        fprintf(stderr, "running %zu tests%s\n", ev->total,
+                ev->result->compile_cached ? " (compiled program from the cache)" : "");
         break;
     case JUDGE_EVENT_TEST:
         fprintf(stderr, "test %u/%zu %-16s %-3s %5u ms %8llu KiB%s%s\n", t->n, ev->total, t->group,

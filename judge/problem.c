@@ -631,7 +631,7 @@ static int read_tests(struct loader *L)
             rc = walk_dir(&w, dir, parts[i], cfg, 1);
         }
         free(dir);
-        if (rc == 0)
+        if (rc == 0 && w.n > first)
             qsort(w.tests + first, w.n - first, sizeof *w.tests, cmp_tests);
         if (i == 0)
             p->n_samples = w.n;
