@@ -119,6 +119,12 @@ test('wrong answer shows WA at the failing test', async () => {
   const last = page.getByTestId('test-row').last();
   assert.equal(await last.getAttribute('data-n'), String(failing));
   assert.match(await page.getByTestId('status').innerText(), new RegExp(`Wrong answer on test ${failing}\\b`));
+
+  // Phone width: one column, nothing wider than the screen but what scrolls inside its own box.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow} px wider than a 390 px phone screen`);
+  await page.screenshot({ path: path.join(OUT, 'phone-width.png'), fullPage: true });
 });
 
 test('compile error shows the compiler message (submitted with Ctrl+Enter)', async () => {
