@@ -228,7 +228,7 @@ static int run(struct cli *c)
     int rc = -1;
     if (pool == NULL) {
         r.status = SBX_JE;
-        snprintf(r.message, sizeof r.message, "pool: %s", err);
+        snprintf(r.message, sizeof r.message, "pool: %.200s", err);
     } else {
         struct sbx_box *box = sbx_box_acquire(pool);
         rc = sbx_run(box, &c->spec, &r);

@@ -47,6 +47,7 @@ struct sbx_shared {
     volatile int done;       /* C1: the program was reaped; status and usage are valid */
     volatile int status;     /* C1: the program's wait status */
     struct rusage usage;     /* C1: the program's and every reaped orphan's usage, summed */
+    int64_t stamp_us[8];     /* CLOCK_MONOTONIC at milestones, for SBX_TIMING=1 profiling */
 };
 
 struct sbx_box {

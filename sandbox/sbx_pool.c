@@ -138,12 +138,12 @@ static int keeper_mount_work(struct sbx_box *box, uint64_t work_kib, char *err, 
     snprintf(opts, sizeof opts, "size=%lluk,nr_inodes=%d,mode=0755,uid=%u,gid=%u",
              (unsigned long long)work_kib, SBX_WORK_INODES, box->uid, box->uid);
     if (mount("gavel-work", box->work, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0) {
-        snprintf(err, size, "mount tmpfs on %s: %s", box->work, strerror(errno));
+        snprintf(err, size, "mount tmpfs on %.120s: %s", box->work, strerror(errno));
         return -1;
     }
     box->work_fd = open(box->work, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (box->work_fd < 0) {
-        snprintf(err, size, "open %s: %s", box->work, strerror(errno));
+        snprintf(err, size, "open %.120s: %s", box->work, strerror(errno));
         return -1;
     }
     if (unshare(CLONE_NEWNET) < 0) {
@@ -206,9 +206,13 @@ static int make_keeper(struct sbx_pool *pool, uint64_t work_kib, char *err, size
 
 static int box_prepare(struct sbx_pool *pool, struct sbx_box *box, char *err, size_t size)
 {
-    snprintf(box->dir, sizeof box->dir, "%s/box-%u", pool->base_dir, box->id);
-    snprintf(box->root, sizeof box->root, "%s/root", box->dir);
-    snprintf(box->work, sizeof box->work, "%s/work", box->dir);
+    size_t max = sizeof box->dir - 16;
+    if ((size_t)snprintf(box->dir, max, "%s/box-%u", pool->base_dir, box->id) >= max ||
+        (size_t)snprintf(box->root, sizeof box->root, "%s/root", box->dir) >= sizeof box->root ||
+        (size_t)snprintf(box->work, sizeof box->work, "%s/work", box->dir) >= sizeof box->work) {
+        snprintf(err, size, "base folder name too long");
+        return -1;
+    }
     if (mkdir_p(box->root, 0700) < 0 || mkdir_p(box->work, 0700) < 0) {
         snprintf(err, size, "mkdir %s: %s", box->dir, strerror(errno));
         return -1;

@@ -53,8 +53,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <time.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -161,6 +163,13 @@ struct run_ctx {
     const char *path;   /* PATH for the program lookup */
     unsigned uid;
 };
+
+static SBX_CHILD void stamp(struct sbx_shared *sh, int i)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    sh->stamp_us[i] = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static SBX_CHILD int fail(struct sbx_shared *sh, enum step step)
 {
@@ -284,6 +293,7 @@ static SBX_CHILD int c1_build(struct run_ctx *c)
 {
     struct sbx_shared *sh = c->box->shared;
     struct sbx_pool *pool = c->pool;
+    stamp(sh, 0);
     if (setns(pool->keeper_mnt_fd, CLONE_NEWNS) < 0)
         return fail(sh, STEP_SETNS_MNT);
     if (unshare(CLONE_NEWNS) < 0)
@@ -292,6 +302,7 @@ static SBX_CHILD int c1_build(struct run_ctx *c)
         return fail(sh, STEP_SETNS_NET);
     if (sethostname(HOSTNAME, sizeof HOSTNAME - 1) < 0)
         return fail(sh, STEP_HOSTNAME);
+    stamp(sh, 1);
     umask(0);
     if (mount("gavel-root", c->box->root, "tmpfs", MS_NOSUID, SBX_ROOT_TMPFS_OPTS) < 0 ||
         chdir(c->box->root) < 0)
@@ -312,8 +323,10 @@ static SBX_CHILD int c1_build(struct run_ctx *c)
         return fail(sh, STEP_PROC);
     if (build_binds(c->spec) < 0)
         return fail(sh, STEP_BIND);
+    stamp(sh, 2);
     if (pivot() < 0)
         return fail(sh, STEP_PIVOT);
+    stamp(sh, 3);
     return 0;
 }
 
@@ -472,6 +485,7 @@ static SBX_CHILD int c1_main(void *arg)
         fail(sh, STEP_GO);
         _exit(1);
     }
+    stamp(sh, 4);
     if (unshare(CLONE_NEWCGROUP) < 0) {
         fail(sh, STEP_CGROUPNS);
         _exit(1);
@@ -482,6 +496,7 @@ static SBX_CHILD int c1_main(void *arg)
         fail(sh, STEP_CLONE);
         _exit(1);
     }
+    stamp(sh, 5);
     /* C2 has exec'd or died: C1 keeps only the socket. */
     if (c->sock > 0)
         syscall(SYS_close_range, 0, c->sock - 1, 0);
@@ -497,6 +512,7 @@ static SBX_CHILD int c1_main(void *arg)
             break;
         add_usage(&sum, &ru);
         if (w == pid) {
+            stamp(sh, 6);
             sh->status = st;
             sh->usage = sum;
             sh->done = 1;
@@ -806,7 +822,7 @@ static int prepare_ctx(struct run_ctx *c, struct sbx_box *box, const struct sbx_
     c->filter = sbx_pool_filter(box->pool, spec->policy, err, sizeof err);
     if (c->filter == NULL) {
         r->status = SBX_JE;
-        snprintf(r->message, sizeof r->message, "seccomp: %s", err);
+        snprintf(r->message, sizeof r->message, "seccomp: %.200s", err);
         return -1;
     }
     if (spec->argv == NULL || spec->argv[0] == NULL || spec->argv[0][0] == '\0') {
@@ -848,7 +864,7 @@ int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result 
         return je(r, "%s: %s", "socketpair", errno);
     c.sock = sv[1];
     struct waiter w = {.pidfd = -1, .sock = sv[0], .listener = -1};
-    int64_t start = gv_now_ms();
+    int64_t start = gv_now_ms(), start_us = gv_now_us();
     char *stack1 = (char *)box->stacks + SBX_CHILD_STACK + 4096;
     int flags = C1_SHARE_VM | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
     pid_t pid = clone(c1_main, stack1, flags, &c, &w.pidfd);
@@ -874,6 +890,13 @@ int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result 
            errno == EINTR)
         ;
     r->wall_ms = (uint32_t)(gv_now_ms() - start);
+    if (getenv("SBX_TIMING") != NULL) {
+        int64_t *s = box->shared->stamp_us, now = gv_now_us();
+        fprintf(stderr, "timing us: clone->c1 %lld ns %lld root %lld pivot %lld go %lld c2 %lld run %lld reap %lld\n",
+                (long long)(s[0] - start_us), (long long)(s[1] - s[0]), (long long)(s[2] - s[1]),
+                (long long)(s[3] - s[2]), (long long)(s[4] - s[3]), (long long)(s[5] - s[4]),
+                (long long)(s[6] - s[5]), (long long)(now - s[6]));
+    }
     if (have_cg && sbx_cg_kill_all(box->cg) < 0)
         gv_warn("sandbox: box %u: processes left in the cgroup after the run", box->id);
     if (w.killed && w.kill_status == SBX_JE && box->shared->fail_step == STEP_NONE &&

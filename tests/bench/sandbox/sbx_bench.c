@@ -1,0 +1,113 @@
+/*
+ * sbx_bench.c - per-run cost of the sandbox paths, for tests/bench/sandbox/run.sh.
+ *
+ * Theory of operation. `sbx-bench MODE N PROGRAM [ARG...]` runs PROGRAM N times (after a few
+ * warm-up runs) and prints "median_us p90_us" of the per-run wall time:
+ *   floor  fork + execve + wait4: the least any sandbox can cost;
+ *   lib    sbx_run() in one pooled box (strict policy, no limits), as the judge uses it;
+ *   cmd    fork + execve + wait4 of a whole command line (gavel-sandbox -- ..., bwrap ...).
+ * In lib mode PROGRAM is copied into the box's work folder once and run as /box/prog.
+ * Each run's stdout and stderr go to /dev/null.
+ */
+#include "sandbox.h"
+
+#include "gv.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BENCH_WARMUP 20
+#define BENCH_RUNS_MAX 100000
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int fork_exec(char **argv, int devnull)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return -1;
+    return 0;
+}
+
+static int lib_run(struct sbx_box *box, char **argv, int devnull)
+{
+    struct sbx_spec spec;
+    sbx_spec_init(&spec);
+    spec.argv = (const char *const *)argv;
+    spec.stdout_fd = spec.stderr_fd = devnull;
+    struct sbx_result r;
+    if (sbx_run(box, &spec, &r) < 0 || r.status != SBX_OK) {
+        char json[1024];
+        sbx_result_to_json(&r, json, sizeof json);
+        fprintf(stderr, "sbx-bench: %s\n", json);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: sbx-bench floor|lib|cmd N PROGRAM [ARG...]\n");
+        return 2;
+    }
+    const char *mode = argv[1];
+    long n = strtol(argv[2], NULL, 10);
+    if (n < 1 || n > BENCH_RUNS_MAX)
+        return 2;
+    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    struct sbx_pool *pool = NULL;
+    struct sbx_box *box = NULL;
+    if (strcmp(mode, "lib") == 0) {
+        char err[256];
+        struct sbx_config cfg = {.n_boxes = 1};
+        pool = sbx_pool_new(&cfg, err, sizeof err);
+        if (pool == NULL) {
+            fprintf(stderr, "sbx-bench: %s\n", err);
+            return 1;
+        }
+        box = sbx_box_acquire(pool);
+        /* The program goes into the box's work folder once, as a judge puts a binary there. */
+        size_t len;
+        char *data = gv_read_file(argv[3], 64 << 20, &len);
+        if (data == NULL || sbx_box_put(box, "prog", data, len, 0755) < 0) {
+            fprintf(stderr, "sbx-bench: cannot put %s into the box\n", argv[3]);
+            return 1;
+        }
+        free(data);
+        argv[3] = "/box/prog";
+    }
+    int64_t *t = calloc((size_t)n, sizeof *t);
+    for (long i = -BENCH_WARMUP; i < n; i++) {
+        int64_t t0 = gv_now_us();
+        int rc = box ? lib_run(box, argv + 3, devnull) : fork_exec(argv + 3, devnull);
+        if (rc < 0) {
+            fprintf(stderr, "sbx-bench: run %ld of %s failed\n", i, mode);
+            return 1;
+        }
+        if (i >= 0)
+            t[i] = gv_now_us() - t0;
+    }
+    qsort(t, (size_t)n, sizeof *t, cmp_i64);
+    printf("%lld %lld\n", (long long)t[n / 2], (long long)t[n * 9 / 10]);
+    free(t);
+    sbx_pool_free(pool);
+    return 0;
+}

@@ -1,0 +1,378 @@
+/*
+ * test_sandbox_run.c - the sandbox library end to end: statuses, limits, reuse, concurrency,
+ * cleanup of every process, and the host-side file glue against planted links.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "sbx_test_util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+static const struct sbx_limits no_limits;
+
+static void test_exit_codes(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_result r;
+    assert_int_equal(t_run(&r, SBX_POLICY_STRICT, no_limits, T_ARGS("exit", "0")), 0);
+    assert_int_equal(r.status, SBX_OK);
+    assert_int_equal(t_run(&r, SBX_POLICY_STRICT, no_limits, T_ARGS("exit", "3")), 0);
+    assert_int_equal(r.status, SBX_RTE);
+    assert_int_equal(r.exit_code, 3);
+}
+
+static void test_signal(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_result r;
+    assert_int_equal(t_run(&r, SBX_POLICY_STRICT, no_limits, T_ARGS("abort")), 0);
+    assert_int_equal(r.status, SBX_RTE);
+    assert_int_equal(r.signal, SIGABRT);
+}
+
+static void test_exec_failure(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_box *box = t_box();
+    assert_non_null(box);
+    struct sbx_spec spec;
+    sbx_spec_init(&spec);
+    const char *argv[] = {"/box/no-such-program", NULL};
+    spec.argv = argv;
+    struct sbx_result r;
+    assert_int_equal(sbx_run(box, &spec, &r), 0);
+    assert_int_equal(r.status, SBX_RTE);
+    assert_int_equal(r.exit_code, 127);
+    assert_non_null(strstr(r.message, "No such file"));
+    sbx_box_release(box);
+}
+
+static void test_tle_cpu(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_result r;
+    struct sbx_limits l = {.cpu_ms = 300};
+    assert_int_equal(t_run(&r, SBX_POLICY_STRICT, l, T_ARGS("burn", "0", "1")), 0);
+    assert_int_equal(r.status, SBX_TLE);
+    assert_in_range(r.cpu_ms, 300, 400);
+}
+
+static void test_tle_wall(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_result r;
+    struct sbx_limits l = {.cpu_ms = 1000, .wall_ms = 400};
+    int64_t t0 = gv_now_ms();
+    assert_int_equal(t_run(&r, SBX_POLICY_STRICT, l, T_ARGS("sleep")), 0);
+    assert_int_equal(r.status, SBX_TLE);
+    assert_in_range(r.wall_ms, 400, 1500);
+    assert_true(gv_now_ms() - t0 < 3000);
+    assert_non_null(strstr(r.message, "wall"));
+}
+
+static void test_mle(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_result r;
+    struct sbx_limits l = {.memory_kib = 64 * 1024};
+    assert_int_equal(t_run(&r, SBX_POLICY_STRICT, l, T_ARGS("touch", "256")), 0);
+    assert_int_equal(r.status, SBX_MLE);
+}
+
+static void test_ole(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    char path[] = "/tmp/gavel-sbx-out-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    unlink(path);
+    struct sbx_box *box = t_box();
+    assert_non_null(box);
+    struct sbx_spec spec;
+    sbx_spec_init(&spec);
+    spec.stdout_fd = fd;
+    spec.limits.output_kib = 100;
+    struct sbx_result r;
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("write", "1000")), 0);
+    assert_int_equal(r.status, SBX_OLE);
+    struct stat st;
+    assert_int_equal(fstat(fd, &st), 0);
+    assert_true(st.st_size <= 100 * 1024);
+    close(fd);
+    sbx_box_release(box);
+}
+
+static void test_processes(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_result r;
+    struct sbx_limits l = {.processes = 4};
+    assert_int_equal(t_run(&r, SBX_POLICY_RUNTIME, l, T_ARGS("fork", "20")), 0);
+    /* exit status = forks that worked: at most processes - 1 (the program is one). */
+    assert_int_equal(r.status, SBX_RTE);
+    assert_in_range(r.exit_code, 1, 3);
+}
+
+static void test_forbidden_syscall(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_result r;
+    assert_int_equal(t_run(&r, SBX_POLICY_STRICT, no_limits, T_ARGS("ptrace")), 0);
+    assert_int_equal(r.status, SBX_RTE);
+    assert_string_equal(r.syscall, "ptrace");
+}
+
+static void test_fds_and_env(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_result r;
+    /* A descriptor of ours that must not leak in. */
+    int leak = open("/etc/hostname", O_RDONLY);
+    assert_int_equal(t_run(&r, SBX_POLICY_STRICT, no_limits, T_ARGS("fds")), 0);
+    assert_int_equal(r.exit_code, 3);
+    close(leak);
+
+    char path[] = "/tmp/gavel-sbx-env-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    unlink(path);
+    struct sbx_box *box = t_box();
+    struct sbx_spec spec;
+    sbx_spec_init(&spec);
+    const char *env[] = {"A=1", "B=two", NULL};
+    spec.envp = env;
+    spec.stdout_fd = fd;
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("env")), 0);
+    assert_int_equal(r.status, SBX_OK);
+    char buf[256] = {0};
+    assert_int_equal(pread(fd, buf, sizeof buf - 1, 0), 10);
+    assert_string_equal(buf, "A=1\nB=two\n");
+    close(fd);
+    sbx_box_release(box);
+}
+
+/* Count of processes on the host running as uid. */
+static int processes_of_uid(unsigned uid)
+{
+    DIR *d = opendir("/proc");
+    int n = 0;
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        char p[300];
+        struct stat st;
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(p, sizeof p, "/proc/%s", e->d_name);
+        if (stat(p, &st) == 0 && st.st_uid == uid)
+            n++;
+    }
+    if (d != NULL)
+        closedir(d);
+    return n;
+}
+
+static void test_daemon_dies(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_box *box = t_box();
+    struct sbx_spec spec;
+    sbx_spec_init(&spec);
+    spec.policy = SBX_POLICY_RUNTIME;
+    struct sbx_result r;
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("daemon")), 0);
+    assert_int_equal(r.status, SBX_OK);
+    /* The box's uid: first_uid (60000) + id. */
+    assert_int_equal(processes_of_uid(60000 + sbx_box_id(box)), 0);
+    sbx_box_release(box);
+}
+
+static void test_reuse_is_clean(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_box *box = t_box();
+    struct sbx_spec spec;
+    sbx_spec_init(&spec);
+    spec.work_writable = true;
+    struct sbx_result r;
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("files")), 0);
+    assert_int_equal(r.status, SBX_OK);
+    size_t len;
+    char *out = sbx_box_get(box, "out.txt", 100, &len);
+    assert_non_null(out);
+    assert_string_equal(out, "hello");
+    free(out);
+    assert_int_equal(sbx_box_clean(box), 0);
+    /* After clean the program is gone too: put it back, then check only it is there. */
+    assert_int_equal(sbx_box_put(box, "prog", t_prog, t_prog_len, 0755), 0);
+    spec.cwd = "/tmp";
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("clean")), 0);
+    assert_int_equal(r.status, SBX_OK);
+    sbx_box_release(box);
+}
+
+static void test_links_planted(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_box *box = t_box();
+    struct sbx_spec spec;
+    sbx_spec_init(&spec);
+    spec.work_writable = true;
+    spec.policy = SBX_POLICY_COMPILER; /* strict forbids symlink */
+    struct sbx_result r;
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("plant")), 0);
+    assert_int_equal(r.status, SBX_OK);
+    size_t len;
+    errno = 0;
+    assert_null(sbx_box_get(box, "link", 1 << 20, &len));
+    assert_int_equal(errno, ELOOP);
+    assert_null(sbx_box_get(box, "fifo", 1 << 20, &len));
+    assert_int_equal(errno, EINVAL);
+    assert_null(sbx_box_get(box, "../prog", 1 << 20, &len));
+    assert_int_equal(errno, EINVAL);
+    assert_null(sbx_box_get(box, "file", 2, &len));
+    assert_int_equal(errno, EFBIG);
+    /* Export copies only "file" and "prog"; never the link's target, the fifo or dir. */
+    char out[] = "/tmp/gavel-sbx-export-XXXXXX";
+    assert_non_null(mkdtemp(out));
+    assert_int_equal(sbx_box_export(box, out, 64 << 20), 0);
+    char p[128];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/link", out);
+    assert_int_equal(lstat(p, &st), -1);
+    snprintf(p, sizeof p, "%s/fifo", out);
+    assert_int_equal(lstat(p, &st), -1);
+    snprintf(p, sizeof p, "%s/file", out);
+    assert_int_equal(lstat(p, &st), 0);
+    assert_true(S_ISREG(st.st_mode) && st.st_size == 4);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/prog", out);
+    unlink(p);
+    assert_int_equal(rmdir(out), 0);
+    /* Put over the link replaces the link, not /etc/passwd. */
+    struct stat before, after;
+    assert_int_equal(stat("/etc/passwd", &before), 0);
+    assert_int_equal(sbx_box_put(box, "link", "x", 1, 0644), 0);
+    assert_int_equal(stat("/etc/passwd", &after), 0);
+    assert_int_equal(before.st_size, after.st_size);
+    assert_true(before.st_mtim.tv_sec == after.st_mtim.tv_sec);
+    /* Clean removes it all (the dir too), following nothing. */
+    assert_int_equal(sbx_box_clean(box), 0);
+    assert_null(sbx_box_get(box, "file", 10, &len));
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(stat("/etc/passwd", &after), 0);
+    sbx_box_release(box);
+}
+
+struct thread_job {
+    int ok;
+};
+
+static void *thread_runs(void *arg)
+{
+    struct thread_job *job = arg;
+    for (int i = 0; i < 10; i++) {
+        struct sbx_result r;
+        struct sbx_box *box = NULL;
+        while ((box = t_box()) == NULL)
+            usleep(1000);
+        struct sbx_spec spec;
+        sbx_spec_init(&spec);
+        const char *argv[] = {"/box/prog", "exit", i % 2 ? "0" : "5", NULL};
+        spec.argv = argv;
+        if (sbx_run(box, &spec, &r) == 0 && r.exit_code == (i % 2 ? 0 : 5))
+            job->ok++;
+        sbx_box_release(box);
+    }
+    return NULL;
+}
+
+static void test_concurrent_boxes(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    pthread_t t[2];
+    struct thread_job jobs[2] = {{0}, {0}};
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, thread_runs, &jobs[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(jobs[0].ok + jobs[1].ok, 20);
+}
+
+static void test_box_ids_host_wide(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    /* A second pool with another base folder gets other box ids than ours. */
+    char base[] = "/tmp/gavel-sbx-test2-XXXXXX";
+    assert_non_null(mkdtemp(base));
+    char err[256];
+    struct sbx_config cfg = {.base_dir = base, .n_boxes = 2};
+    struct sbx_pool *other = sbx_pool_new(&cfg, err, sizeof err);
+    assert_non_null(other);
+    struct sbx_box *a = sbx_box_acquire(t_pool), *b = sbx_box_acquire(t_pool);
+    struct sbx_box *c = sbx_box_acquire(other), *d = sbx_box_acquire(other);
+    assert_non_null(a);
+    assert_non_null(d);
+    assert_null(sbx_box_acquire(other));
+    unsigned ours[] = {sbx_box_id(a), sbx_box_id(b)}, theirs[] = {sbx_box_id(c), sbx_box_id(d)};
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            assert_int_not_equal(ours[i], theirs[j]);
+    sbx_box_release(a);
+    sbx_box_release(b);
+    sbx_box_release(c);
+    sbx_box_release(d);
+    sbx_pool_free(other);
+    rmdir(base);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    return t_setup(2);
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    t_teardown();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exit_codes),        cmocka_unit_test(test_signal),
+        cmocka_unit_test(test_exec_failure),      cmocka_unit_test(test_tle_cpu),
+        cmocka_unit_test(test_tle_wall),          cmocka_unit_test(test_mle),
+        cmocka_unit_test(test_ole),               cmocka_unit_test(test_processes),
+        cmocka_unit_test(test_forbidden_syscall), cmocka_unit_test(test_fds_and_env),
+        cmocka_unit_test(test_daemon_dies),       cmocka_unit_test(test_reuse_is_clean),
+        cmocka_unit_test(test_links_planted),     cmocka_unit_test(test_concurrent_boxes),
+        cmocka_unit_test(test_box_ids_host_wide),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,10 @@
+# The sandbox core (sandbox/sbx_pool.c, sbx_run.c, sbx_files.c, main.c): the library and the CLI
+# end to end, with a small static test program run inside boxes.
+add_executable(sbx_testprog integration/sandbox_progs/sbx_testprog.c)
+# Static and uninstrumented: it runs inside boxes, where no sanitizer runtime can live.
+target_compile_options(sbx_testprog PRIVATE -fno-sanitize=all)
+target_link_options(sbx_testprog PRIVATE -fno-sanitize=all -static -pthread)
+
+gavel_c_test(test_sandbox_run SOURCES integration/test_sandbox_run.c LIBS gavel_sandbox
+  LABELS integration TIMEOUT 120)
+add_dependencies(test_sandbox_run sbx_testprog)
