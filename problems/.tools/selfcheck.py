@@ -14,7 +14,7 @@ interactive problems connect submission and interactor with two pipes. Pass-fail
 stop at the first failing test; scoring problems run all tests and add up group scores from
 the testdata.yaml files. Exit status 1 if any submission does not get its expected verdict.
 
-Usage: problems/tools/selfcheck.py [PACKAGE_DIR...] [--only SUBSTRING]
+Usage: problems/.tools/selfcheck.py [PACKAGE_DIR...] [--only SUBSTRING]
 """
 import math
 import os
