@@ -425,6 +425,16 @@ static bool is_fs(const char *path, long magic)
     return statfs(path, &st) == 0 && (long)st.f_type == magic;
 }
 
+/* snprintf for messages, where a long path may cut the text short (and that is fine). */
+static void say(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+}
+
 /* v2's "no internal processes" rule: a group (other than a hierarchy's root) that enables memory
  * and pids for its children may hold no process itself, and we are in our own group. When we are
  * alone in it (the one process of a service or a container), we move into a leaf beside
@@ -435,22 +445,22 @@ static int move_self_out(const struct sbx_cg_root *r, char *why, size_t why_size
     char path[PATH_MAX + 64], text[CG_FILE_MAX], me[32];
     snprintf(path, sizeof path, "%s/cgroup.procs", r->own[H_V2]);
     if (read_at(AT_FDCWD, path, text, sizeof text) < 0) {
-        snprintf(why, why_size, "read %s: %s", path, strerror(errno));
+        say(why, why_size, "read %s: %s", path, strerror(errno));
         return -1;
     }
     snprintf(me, sizeof me, "%d", (int)getpid());
     for (char *sv, *t = strtok_r(text, "\n", &sv); t; t = strtok_r(NULL, "\n", &sv)) {
         if (strcmp(t, me) != 0) {
-            snprintf(why, why_size,
-                     "cgroup v2: process %s shares our group %s; give gavel a group of its own "
-                     "(systemd: Delegate=yes)",
-                     t, r->own[H_V2]);
+            say(why, why_size,
+                "cgroup v2: process %s shares our group %s; give gavel a group of its own "
+                "(systemd: Delegate=yes)",
+                t, r->own[H_V2]);
             return -1;
         }
     }
     snprintf(path, sizeof path, "%s/%s", r->own[H_V2], CG_SELF_LEAF);
     if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-        snprintf(why, why_size, "mkdir %s: %s", path, strerror(errno));
+        say(why, why_size, "mkdir %s: %s", path, strerror(errno));
         return -1;
     }
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -459,7 +469,7 @@ static int move_self_out(const struct sbx_cg_root *r, char *why, size_t why_size
     if (fd >= 0)
         close(fd);
     if (rc < 0) {
-        snprintf(why, why_size, "move ourselves into %s: %s", path, strerror(saved));
+        say(why, why_size, "move ourselves into %s: %s", path, strerror(saved));
         return -1;
     }
     gv_info("cgroup: moved ourselves into %s, so that %s may enable memory and pids for boxes",
@@ -490,7 +500,7 @@ static int enable_own(struct sbx_cg_root *r, const char *root, char *why, size_t
         if (write_at(AT_FDCWD, path, "+memory +pids", r->fake) == 0)
             return 0;
     }
-    snprintf(why, why_size, "write %s: %s", path, strerror(errno));
+    say(why, why_size, "write %s: %s", path, strerror(errno));
     return -1;
 }
 
