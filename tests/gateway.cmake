@@ -16,3 +16,7 @@ add_dependencies(test_gw_ws gavel-gw)
 gavel_c_test(test_gw_http SOURCES integration/test_gw_http.c
   LIBS gavel_gw_testclient gavel_queue LABELS integration TIMEOUT 180)
 add_dependencies(test_gw_http gavel-gw)
+
+gavel_c_test(test_gw_fanout SOURCES integration/test_gw_fanout.c
+  LIBS gavel_gw_testclient gavel_queue LABELS integration TIMEOUT 240)
+add_dependencies(test_gw_fanout gavel-gw)

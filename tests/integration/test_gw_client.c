@@ -295,6 +295,8 @@ int tc_ws_wait_text(int fd, const char *needle, int timeout_ms, char *out, size_
             free(f.data);
             return 0;
         }
+        if (f.opcode == 9) /* answer pings, as browsers do */
+            tc_ws_frame(fd, 1, 0, 10, f.data, f.len, 0);
         if (f.opcode == 1 && strstr((char *)f.data, needle)) {
             if (out)
                 gv_strlcpy(out, (char *)f.data, size);

@@ -50,7 +50,7 @@ int tc_ws_read(int fd, int timeout_ms, struct tc_frame *f);
 /* Reads frames until a close arrives: returns its code (1005 when it has none), 0 on EOF first,
  * -1 on timeout. Pongs and texts on the way are skipped. */
 int tc_ws_expect_close(int fd, int timeout_ms);
-/* Reads text frames until one contains `needle`; returns 1 and copies it to out (if not NULL,
+/* Reads text frames until one contains `needle` (pings are answered on the way); returns 1 and copies it to out (if not NULL,
  * at most size - 1 bytes), 0 on EOF/close, -1 on timeout. */
 int tc_ws_wait_text(int fd, const char *needle, int timeout_ms, char *out, size_t size);
 /* 1 when the peer closed the TCP connection within timeout_ms (reads and drops data). */
