@@ -9,6 +9,9 @@
  * name), handle-based opens that bypass paths, installing seccomp filters of one's own, and a few
  * terminal ioctls that inject input or change line disciplines.
  *
+ * Two kinds of rows: FORBID ends the run and names the call; FAIL returns an errno and the program
+ * goes on (not a kill, not reported).
+ *
  * clone3 is not forbidden but fails with ENOSYS: its flags live in memory where a filter cannot
  * look, and libc then falls back to clone(2), whose namespace flags the rows below do check.
  * CLONE_NEWTIME (0x80) cannot be checked on clone(2) because those bits are the exit signal there;
@@ -118,9 +121,15 @@ const struct sbx_rule sbx_deny_rules[] = {
     FORBID("vhangup"),
     FORBID("iopl"),
     FORBID("ioperm"),
+    FORBID("modify_ldt"), /* x86 segment tables: old exploit surface, no use in a judge */
     FORBID("nfsservctl"),
     FORBID("uselib"),
     FORBID("_sysctl"),
+
+    /* sync(2) flushes every file system of the host; a loop of them slows every other box's
+     * I/O. They become no-ops (errno 0 is success): nothing a box writes needs them. */
+    FAIL("sync", 0),
+    FAIL("syncfs", 0),
 
     /*** Filters of its own (no stacking a listener over ours, no hiding calls) ***/
     FORBID("seccomp"),

@@ -38,22 +38,22 @@ enum sbx_rule_cmp {
 #define SBX_LOW32 0xffffffffULL
 
 struct sbx_rule {
-    const char *name;       /* system call name as libseccomp knows it */
-    int nr;                 /* x86_64 number when libseccomp (2.5) does not know the name, else 0 */
+    const char *name; /* system call name as libseccomp knows it */
+    int nr;           /* x86_64 number when libseccomp (2.5) does not know the name, else 0 */
     enum sbx_rule_kind kind;
-    int err;                /* ERRNO: the errno returned */
-    enum sbx_rule_cmp cmp;  /* comparison on argument `arg` */
-    unsigned arg;           /* 0..5 */
-    uint64_t mask;          /* MASKED_EQ only */
+    int err;               /* ERRNO: the errno returned */
+    enum sbx_rule_cmp cmp; /* comparison on argument `arg` */
+    unsigned arg;          /* 0..5 */
+    uint64_t mask;         /* MASKED_EQ only */
     uint64_t value;
 };
 
 struct sbx_policy_def {
     const char *name;
-    bool default_allow;       /* true: deny-list only; false: allow-list plus deny-list */
+    bool default_allow;           /* true: deny-list only; false: allow-list plus deny-list */
     const struct sbx_rule *rules; /* the policy's own rules, after the deny-list's */
     size_t n_rules;
-    const int *families;      /* socket families socket(2)/socketpair(2) may open */
+    const int *families; /* socket families socket(2)/socketpair(2) may open */
     size_t n_families;
 };
 

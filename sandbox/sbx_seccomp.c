@@ -331,8 +331,7 @@ struct sbx_filter *sbx_seccomp_compile(enum sbx_policy policy, char *err, size_t
     return compile_modes(policy, kernel_has_notify(), err, err_size);
 }
 
-struct sbx_filter *sbx_seccomp_compile_kill_only(enum sbx_policy policy, char *err,
-                                                 size_t err_size)
+struct sbx_filter *sbx_seccomp_compile_kill_only(enum sbx_policy policy, char *err, size_t err_size)
 {
     return compile_modes(policy, false, err, err_size);
 }

@@ -24,7 +24,7 @@
 
 #include "sandbox.h"
 
-struct sbx_filter; /* a compiled BPF program for one policy */
+struct sbx_filter;  /* a compiled BPF program for one policy */
 struct sock_filter; /* <linux/filter.h> */
 
 /* Builds the filter of a policy. NULL with err on failure. */

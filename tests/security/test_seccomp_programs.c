@@ -47,24 +47,29 @@ struct row {
     const char *expect; /* substring of stdout ("" when only the exit status matters) */
 };
 
-#define SUM_IN   "5 3 9 1\n"
-#define SUM_OUT  "sum 18 min 1"
-#define RUSTC    "/usr/bin/rustc"
+#define SUM_IN    "5 3 9 1\n"
+#define SUM_OUT   "sum 18 min 1"
+#define RUSTC     "/usr/bin/rustc"
 #define STATIC_RS "-Ctarget-feature=+crt-static"
 
 /* A compile step: only its exit status matters. */
-#define COMPILE(n, ...) {.name = (n), .policy = SBX_POLICY_COMPILER, .argv = {__VA_ARGS__}}
+#define COMPILE(n, ...)                                                                            \
+    {                                                                                              \
+        .name = (n), .policy = SBX_POLICY_COMPILER, .argv = { __VA_ARGS__ }                        \
+    }
 
 static const struct row rows[] = {
     /*** compilers under `compiler` ***/
     COMPILE("gcc dynamic", "/usr/bin/gcc", "-O2", "-o", "@sum_c", "%sum.c"),
     COMPILE("gcc static", "/usr/bin/gcc", "-O2", "-static", "-o", "@sum_c_static", "%sum.c"),
     COMPILE("gcc threads", "/usr/bin/gcc", "-O2", "-pthread", "-o", "@threads_c", "%sum_threads.c"),
-    COMPILE("gcc threads static", "/usr/bin/gcc", "-O2", "-static", "-pthread", "-o", "@threads_c_static", "%sum_threads.c"),
-    COMPILE("g++ dynamic", "/usr/bin/g++", "-O2", "-pthread", "-o", "@sum_cpp", "%sum.cpp"),
-    COMPILE("g++ static", "/usr/bin/g++", "-O2", "-static", "-pthread", "-o", "@sum_cpp_static", "%sum.cpp"),
-    COMPILE("rustc dynamic", RUSTC, "-O", "-o", "@sum_rs", "%sum.rs"),
-    COMPILE("rustc static", RUSTC, "-O", STATIC_RS, "-o", "@sum_rs_static", "%sum.rs"),
+    COMPILE("gcc threads static", "/usr/bin/gcc", "-O2", "-static", "-pthread", "-o",
+            "@threads_c_static", "%sum_threads.c"),
+    COMPILE("g++ dynamic", "/usr/bin/g++", "-pthread", "-o", "@sum_cpp", "%sum.cpp"),
+    COMPILE("g++ static", "/usr/bin/g++", "-static", "-pthread", "-o", "@sum_cpp_static",
+            "%sum.cpp"),
+    COMPILE("rustc dynamic", RUSTC, "-o", "@sum_rs", "%sum.rs"),
+    COMPILE("rustc static", RUSTC, STATIC_RS, "-o", "@sum_rs_static", "%sum.rs"),
     COMPILE("javac", "/usr/bin/javac", "-d", "@", "%Main.java"),
 
     /*** what they built, under `strict` ***/
@@ -78,7 +83,8 @@ static const struct row rows[] = {
     {"Rust static", SBX_POLICY_STRICT, {"@sum_rs_static"}, SUM_IN, SUM_OUT},
 
     /*** interpreters and VMs under `runtime` ***/
-    {"python3", SBX_POLICY_RUNTIME,
+    {"python3",
+     SBX_POLICY_RUNTIME,
      {"/usr/bin/python3", "-c",
       "import sys, threading, json, re, collections\n"
       "v = sorted(int(t) for t in sys.stdin.read().split())\n"
@@ -86,14 +92,17 @@ static const struct row rows[] = {
       "t = threading.Thread(target=lambda: r.update(s=sum(v)))\n"
       "t.start(); t.join()\n"
       "print('sum %d min %d' % (r['s'], v[0]))\n"},
-     SUM_IN, SUM_OUT},
+     SUM_IN,
+     SUM_OUT},
     {"java", SBX_POLICY_RUNTIME, {"/usr/bin/java", "-cp", "@", "Main"}, SUM_IN, SUM_OUT},
-    {"node", SBX_POLICY_RUNTIME,
+    {"node",
+     SBX_POLICY_RUNTIME,
      {"/usr/bin/node", "-e",
       "const v = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(Number)"
       ".sort((a, b) => a - b);"
       "console.log(`sum ${v.reduce((a, b) => a + b, 0)} min ${v[0]}`);"},
-     SUM_IN, SUM_OUT},
+     SUM_IN,
+     SUM_OUT},
 };
 
 static int setup(void **state)
@@ -120,7 +129,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < 3; i++) sbx_seccomp_free(filters[i]);
+    for (size_t i = 0; i < 3; i++)
+        sbx_seccomp_free(filters[i]);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", work);
     return system(cmd) == 0 ? 0 : -1;
@@ -141,8 +151,8 @@ static int send_fd(int sock, int fd)
     char cbuf[CMSG_SPACE(sizeof(int))] = {0};
     char byte = 'L';
     struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof cbuf};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
     cm->cmsg_level = SOL_SOCKET;
     cm->cmsg_type = SCM_RIGHTS;
@@ -156,8 +166,8 @@ static int recv_fd(int sock)
     char cbuf[CMSG_SPACE(sizeof(int))] = {0};
     char byte = 0;
     struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof cbuf};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
     if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1) return -1;
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
     if (byte != 'L' || cm == NULL || cm->cmsg_type != SCM_RIGHTS) return -1;

@@ -38,10 +38,10 @@
 
 #include "sandbox.h"
 
-#define FIRST_UID     62000 /* box uids of this test: first_uid + box id */
-#define OUT_MAX       (256 * 1024)
+#define FIRST_UID        62000 /* box uids of this test: first_uid + box id */
+#define OUT_MAX          (256 * 1024)
 #define SURVIVOR_WAIT_MS 1000
-#define MIB           1024ULL
+#define MIB              1024ULL
 
 /* Things the box must never see; unique per run. */
 static char problem_marker[64], env_marker[64], otherbox_marker[64], sentinel_text[64];
@@ -72,7 +72,7 @@ struct sec_case {
     const char *syscall; /* NULL: not checked */
     const char *source;  /* compile rows: written to /box/a.c before the run */
     check_fn check;
-    bool cli;            /* also through the gavel-sandbox CLI */
+    bool cli; /* also through the gavel-sandbox CLI */
 };
 
 static void check_links(const struct sec_case *c, const struct sbx_result *r, const char *out);
@@ -80,14 +80,25 @@ static void check_daemon(const struct sec_case *c, const struct sbx_result *r, c
 static void check_argv(const struct sec_case *c, const struct sbx_result *r, const char *out);
 static void check_fast_tle(const struct sec_case *c, const struct sbx_result *r, const char *out);
 
-#define L_STD {.cpu_ms = 2000, .wall_ms = 4000, .memory_kib = 128 * MIB, .output_kib = 4096}
+#define L_STD                                                                                      \
+    {                                                                                              \
+        .cpu_ms = 2000, .wall_ms = 15000, .memory_kib = 128 * MIB, .output_kib = 4096              \
+    }
 #define L_PROCS                                                                                    \
-    {.cpu_ms = 1000, .wall_ms = 3000, .memory_kib = 128 * MIB, .output_kib = 4096, .processes = 16}
+    {                                                                                              \
+        .cpu_ms = 1000, .wall_ms = 10000, .memory_kib = 128 * MIB, .output_kib = 4096,             \
+        .processes = 16                                                                            \
+    }
 #define L_MEM                                                                                      \
-    {.cpu_ms = 3000, .wall_ms = 6000, .memory_kib = 64 * MIB, .stack_kib = 1024 * MIB,            \
-     .output_kib = 4096}
+    {                                                                                              \
+        .cpu_ms = 3000, .wall_ms = 20000, .memory_kib = 64 * MIB, .stack_kib = 1024 * MIB,         \
+        .output_kib = 4096                                                                         \
+    }
 #define L_GCC                                                                                      \
-    {.cpu_ms = 3000, .wall_ms = 6000, .memory_kib = 384 * MIB, .output_kib = 1024, .processes = 32}
+    {                                                                                              \
+        .cpu_ms = 3000, .wall_ms = 20000, .memory_kib = 384 * MIB, .output_kib = 1024,             \
+        .processes = 32                                                                            \
+    }
 #define S_STRICT SBX_POLICY_STRICT
 #define S_RUN    SBX_POLICY_RUNTIME
 #define S_CC     SBX_POLICY_COMPILER
@@ -97,86 +108,240 @@ static void check_fast_tle(const struct sec_case *c, const struct sbx_result *r,
 
 /* Rows are positional up to the syscall column; the rest is named where used. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+// clang-format off (one row per attack reads better than one field per line)
 static const struct sec_case cases[] = {
     /*** resources ***/
     {"fork bomb", {"$H", "fork_bomb"}, S_RUN, L_PROCS, false, "TLE", -1, -1, NULL, .cli = true},
     {"fork under strict", {"$H", "fork_bomb"}, S_STRICT, L_STD, false, "RTE", -1, SYSKILL, "clone"},
     {"thread bomb", {"$H", "thread_bomb"}, S_RUN, L_PROCS, false, "TLE", -1, -1, NULL},
-    {"memory: malloc+touch", {"$H", "malloc"}, S_STRICT, L_MEM, false, "MLE", -1, -1, NULL,
+    {"memory: malloc+touch",
+     {"$H", "malloc"},
+     S_STRICT,
+     L_MEM,
+     false,
+     "MLE",
+     -1,
+     -1,
+     NULL,
      .cli = true},
     {"memory: mmap", {"$H", "mmap"}, S_STRICT, L_MEM, false, "MLE", -1, -1, NULL},
     {"memory: stack recursion", {"$H", "stack"}, S_STRICT, L_MEM, false, "MLE", -1, -1, NULL},
-    {"busy loop", {"$H", "busy"}, S_STRICT, {.cpu_ms = 500, .wall_ms = 5000}, false, "TLE", -1, -1,
-     NULL, .check = check_fast_tle},
-    {"sleep forever", {"$H", "sleep"}, S_STRICT, {.cpu_ms = 500, .wall_ms = 1000}, false, "TLE", -1,
-     -1, NULL, .check = check_fast_tle},
-    {"stdout flood", {"$H", "flood_stdout"}, S_STRICT, L_STD, false, "OLE", -1, -1, NULL,
+    {"busy loop",
+     {"$H", "busy"},
+     S_STRICT,
+     {.cpu_ms = 500, .wall_ms = 5000},
+     false,
+     "TLE",
+     -1,
+     -1,
+     NULL,
+     .check = check_fast_tle},
+    {"sleep forever",
+     {"$H", "sleep"},
+     S_STRICT,
+     {.cpu_ms = 500, .wall_ms = 1000},
+     false,
+     "TLE",
+     -1,
+     -1,
+     NULL,
+     .check = check_fast_tle},
+    {"stdout flood",
+     {"$H", "flood_stdout"},
+     S_STRICT,
+     L_STD,
+     false,
+     "OLE",
+     -1,
+     -1,
+     NULL,
      .cli = true},
     {"stderr flood", {"$H", "flood_stderr"}, S_STRICT, L_STD, false, "OLE", -1, -1, NULL},
-    {"disk fill /tmp", {"$H", "fill", "/tmp"}, S_STRICT,
-     {.cpu_ms = 3000, .wall_ms = 6000, .memory_kib = 256 * MIB, .output_kib = 8192,
+    {"disk fill /tmp",
+     {"$H", "fill", "/tmp"},
+     S_STRICT,
+     {.cpu_ms = 3000,
+      .wall_ms = 20000,
+      .memory_kib = 256 * MIB,
+      .output_kib = 8192,
       .tmp_kib = 4096},
-     false, "RTE|MLE", 3, 0, NULL},
-    {"disk fill work folder", {"$H", "fill_one", "/box/big"}, S_STRICT,
-     {.cpu_ms = 3000, .wall_ms = 6000, .memory_kib = 256 * MIB, .output_kib = 8192}, true, "OLE",
-     -1, -1, NULL},
+     false,
+     "RTE|MLE",
+     3,
+     0,
+     NULL},
+    {"disk fill work folder",
+     {"$H", "fill_one", "/box/big"},
+     S_STRICT,
+     {.cpu_ms = 3000, .wall_ms = 20000, .memory_kib = 256 * MIB, .output_kib = 8192},
+     true,
+     "OLE",
+     -1,
+     -1,
+     NULL},
 
     /*** reading and writing what is not ours ***/
-    {"read /etc/shadow", {"$H", "read", "/etc/shadow", "/etc/gshadow"}, S_STRICT, L_STD, false,
-     "RTE", 3, 0, NULL},
-    {"read the problems folder", {"$H", "read", "$PMARK"}, S_STRICT, L_STD, false, "RTE", 3, 0,
+    {"read /etc/shadow",
+     {"$H", "read", "/etc/shadow", "/etc/gshadow"},
+     S_STRICT,
+     L_STD,
+     false,
+     "RTE",
+     3,
+     0,
      NULL},
-    {"search the box for an answer", {"$H", "find", "$PMARKTEXT"}, S_STRICT, L_STD, false, "RTE",
-     3, 0, NULL},
-    {"search for another box's file", {"$H", "find", "$OMARK"}, S_STRICT, L_STD, false, "RTE", 3,
-     0, NULL},
+    {"read the problems folder",
+     {"$H", "read", "$PMARK"},
+     S_STRICT,
+     L_STD,
+     false,
+     "RTE",
+     3,
+     0,
+     NULL},
+    {"search the box for an answer",
+     {"$H", "find", "$PMARKTEXT"},
+     S_STRICT,
+     L_STD,
+     false,
+     "RTE",
+     3,
+     0,
+     NULL},
+    {"search for another box's file",
+     {"$H", "find", "$OMARK"},
+     S_STRICT,
+     L_STD,
+     false,
+     "RTE",
+     3,
+     0,
+     NULL},
     {"the judge's environment", {"$H", "env", "$EMARK"}, S_STRICT, L_STD, false, "RTE", 3, 0, NULL},
     {"write outside the box",
      {"$H", "write", "/etc/pwned", "/usr/pwned", "/pwned", "/box/pwned", "/prog/pwned", "$SENT"},
-     S_STRICT, L_STD, false, "RTE", 3, 0, NULL},
+     S_STRICT,
+     L_STD,
+     false,
+     "RTE",
+     3,
+     0,
+     NULL},
     {"connect to 127.0.0.1", {"$H", "connect", "$PORT"}, S_RUN, L_STD, false, "RTE", 3, 0, NULL},
-    {"socket under strict", {"$H", "connect", "$PORT"}, S_STRICT, L_STD, false, "RTE", -1, SYSKILL,
+    {"socket under strict",
+     {"$H", "connect", "$PORT"},
+     S_STRICT,
+     L_STD,
+     false,
+     "RTE",
+     -1,
+     SYSKILL,
      "socket"},
     {"netlink socket", {"$H", "netlink"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "socket"},
     {"vsock socket", {"$H", "vsock"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "socket"},
 
     /*** processes ***/
     {"kill(-1, SIGKILL)", {"$H", "kill_all"}, S_RUN, L_STD, false, "RTE", 3, 0, NULL},
-    {"double-forked setsid daemon", {"$H", "daemon", "/box/alive"}, S_RUN, L_PROCS, true, "OK", 0,
-     0, NULL, .check = check_daemon, .cli = true},
-    {"SIGSTOP on itself", {"$H", "sigstop"}, S_STRICT, {.cpu_ms = 500, .wall_ms = 1000}, false,
-     "TLE", -1, -1, NULL},
+    {"double-forked setsid daemon",
+     {"$H", "daemon", "/box/alive"},
+     S_RUN,
+     L_PROCS,
+     true,
+     "OK",
+     0,
+     0,
+     NULL,
+     .check = check_daemon,
+     .cli = true},
+    {"SIGSTOP on itself",
+     {"$H", "sigstop"},
+     S_STRICT,
+     {.cpu_ms = 500, .wall_ms = 1000},
+     false,
+     "TLE",
+     -1,
+     -1,
+     NULL},
     {"close stdout early", {"$H", "close_stdout"}, S_STRICT, L_STD, false, "OK", 0, 0, NULL},
-    {"1 MiB of argv", {"$H", "argv", "$ARGV1M"}, S_STRICT, L_STD, false, "OK", 0, 0, NULL,
+    {"1 MiB of argv",
+     {"$H", "argv", "$ARGV1M"},
+     S_STRICT,
+     L_STD,
+     false,
+     "OK",
+     0,
+     0,
+     NULL,
      .check = check_argv},
 
     /*** forbidden calls ***/
     {"ptrace", {"$H", "ptrace"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "ptrace", .cli = true},
-    {"ptrace under strict", {"$H", "ptrace"}, S_STRICT, L_STD, false, "RTE", -1, SYSKILL,
-     "ptrace"},
+    {"ptrace under strict", {"$H", "ptrace"}, S_STRICT, L_STD, false, "RTE", -1, SYSKILL, "ptrace"},
     {"mount", {"$H", "mount"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "mount"},
-    {"unshare(CLONE_NEWUSER)", {"$H", "unshare_user"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL,
+    {"unshare(CLONE_NEWUSER)",
+     {"$H", "unshare_user"},
+     S_RUN,
+     L_STD,
+     false,
+     "RTE",
+     -1,
+     SYSKILL,
      "unshare"},
-    {"clone(CLONE_NEWUSER)", {"$H", "clone_user"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL,
+    {"clone(CLONE_NEWUSER)",
+     {"$H", "clone_user"},
+     S_RUN,
+     L_STD,
+     false,
+     "RTE",
+     -1,
+     SYSKILL,
      "clone"},
     {"setuid(0)", {"$H", "setuid"}, S_RUN, L_STD, false, "RTE", 3, 0, NULL},
-    {"setuid(0) under strict", {"$H", "setuid"}, S_STRICT, L_STD, false, "RTE", -1, SYSKILL,
+    {"setuid(0) under strict",
+     {"$H", "setuid"},
+     S_STRICT,
+     L_STD,
+     false,
+     "RTE",
+     -1,
+     SYSKILL,
      "setuid"},
     {"chroot escape", {"$H", "chroot"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "chroot"},
     {"x32 system call", {"$H", "x32"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, NULL, .cli = true},
     /* SIGSYS from the filter, or SIGSEGV where the kernel has no i386 entry at all */
     {"i386 int 0x80", {"$H", "int80"}, S_RUN, L_STD, false, "RTE", -1, -1, NULL},
-    {"io_uring_setup", {"$H", "io_uring"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL,
+    {"io_uring_setup",
+     {"$H", "io_uring"},
+     S_RUN,
+     L_STD,
+     false,
+     "RTE",
+     -1,
+     SYSKILL,
      "io_uring_setup"},
     {"bpf", {"$H", "bpf"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "bpf"},
-    {"perf_event_open", {"$H", "perf"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL,
-     "perf_event_open"},
+    {"perf_event_open", {"$H", "perf"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "perf_event_open"},
     {"keyctl", {"$H", "keyctl"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "keyctl"},
-    {"write /proc/self/mem, then pid 1's", {"$H", "proc_mem"}, S_RUN, L_STD, false, "RTE", 3, 0,
+    {"write /proc/self/mem, then pid 1's",
+     {"$H", "proc_mem"},
+     S_RUN,
+     L_STD,
+     false,
+     "RTE",
+     3,
+     0,
      NULL},
 
     /*** links left for the host (strict forbids symlink itself, so this runs as runtime) ***/
-    {"links in the work folder", {"$H", "links", "$SENT"}, S_RUN, L_STD, true, "OK", 0, 0, NULL,
+    {"links in the work folder",
+     {"$H", "links", "$SENT"},
+     S_RUN,
+     L_STD,
+     true,
+     "OK",
+     0,
+     0,
+     NULL,
      .check = check_links},
 
     /*** the same tricks from Python, through os and ctypes ***/
@@ -187,24 +352,50 @@ static const struct sec_case cases[] = {
     {"python: os.kill(-1)", {PY, "kill_all"}, S_RUN, L_STD, false, "RTE", 3, 0, NULL},
     {"python: connect", {PY, "connect", "$PORT"}, S_RUN, L_STD, false, "RTE", 3, 0, NULL},
     {"python: netlink socket", {PY, "netlink"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "socket"},
-    {"python: ctypes unshare", {PY, "unshare"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL,
-     "unshare"},
+    {"python: ctypes unshare", {PY, "unshare"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "unshare"},
     {"python: ctypes ptrace", {PY, "ptrace"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "ptrace"},
     {"python: ctypes mount", {PY, "mount"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "mount"},
     {"python: os.fork bomb", {PY, "fork_bomb"}, S_RUN, L_PROCS, false, "TLE|RTE", -1, -1, NULL},
 
     /*** compile-time attacks: gcc in the box under the compiler policy ***/
     /* /etc/shadow is an empty file in the box: the include compiles, and shows nothing */
-    {"gcc: #include \"/etc/shadow\"", {GCC_C}, S_CC, L_GCC, true, "OK|RTE", -1, 0, NULL,
+    {"gcc: #include \"/etc/shadow\"",
+     {GCC_C},
+     S_CC,
+     L_GCC,
+     true,
+     "OK|RTE",
+     -1,
+     0,
+     NULL,
      "#include \"/etc/shadow\"\nint main(void) { return 0; }\n"},
     {"gcc: #include of an answer file", {GCC_C}, S_CC, L_GCC, true, "RTE", 1, 0, NULL, "@ANSWER"},
-    {"gcc: #include __FILE__ twice (endless)", {GCC_C}, S_CC, L_GCC, true, "TLE|OLE", -1, -1, NULL,
+    {"gcc: #include __FILE__ twice (endless)",
+     {GCC_C},
+     S_CC,
+     L_GCC,
+     true,
+     "TLE|OLE",
+     -1,
+     -1,
+     NULL,
      "#include __FILE__\n#include __FILE__\nint x;\n"},
-    {"gcc: exponential macros (memory)", {"/usr/bin/gcc", "-E", "a.c", "-o", "a.i"}, S_CC,
-     {.cpu_ms = 3000, .wall_ms = 6000, .memory_kib = 256 * MIB, .output_kib = 1024 * 1024,
+    {"gcc: exponential macros (memory)",
+     {"/usr/bin/gcc", "-E", "a.c", "-o", "a.i"},
+     S_CC,
+     {.cpu_ms = 3000,
+      .wall_ms = 20000,
+      .memory_kib = 256 * MIB,
+      .output_kib = 1024 * 1024,
       .processes = 32},
-     true, "MLE|TLE|OLE", -1, -1, NULL, "@MACROS"},
+     true,
+     "MLE|TLE|OLE",
+     -1,
+     -1,
+     NULL,
+     "@MACROS"},
 };
+// clang-format on
 
 /*** Setup ***/
 
@@ -284,7 +475,8 @@ static int setup(void **state)
 
     sentinel_pid = fork();
     if (sentinel_pid == 0) {
-        for (;;) pause();
+        for (;;)
+            pause();
     }
     char base[128], err[256];
     snprintf(base, sizeof base, "%s/boxes", top);
@@ -330,9 +522,9 @@ struct argv_buf {
 
 static void argv_build(const struct sec_case *c, struct argv_buf *b)
 {
-    static const char *const keys[] = {"$H",     "$PY",   "$PORT",  "$PMARK",
+    static const char *const keys[] = {"$H",         "$PY",    "$PORT",  "$PMARK",
                                        "$PMARKTEXT", "$OMARK", "$EMARK", "$SENT"};
-    const char *values[] = {"/prog/hostile", "/prog/hostile.py", b->port, answer_path,
+    const char *values[] = {"/prog/hostile", "/prog/hostile.py", b->port,    answer_path,
                             problem_marker,  otherbox_marker,    env_marker, sentinel_path};
     size_t n = 0;
     snprintf(b->port, sizeof b->port, "%d", listen_port);
@@ -357,7 +549,8 @@ static void argv_build(const struct sec_case *c, struct argv_buf *b)
 
 static void argv_free(struct argv_buf *b)
 {
-    for (size_t k = 0; k < BIG_ARG_COUNT; k++) free(b->big[k]);
+    for (size_t k = 0; k < BIG_ARG_COUNT; k++)
+        free(b->big[k]);
 }
 
 #define SOURCE_MAX 8192
@@ -592,8 +785,8 @@ static void check_daemon(const struct sec_case *c, const struct sbx_result *r, c
     usleep(400 * 1000);
     size_t after = alive_size();
     if (before == 0) fail_msg("%s: the daemon never ran; the row tests nothing", c->name);
-    if (after != before) fail_msg("%s: the daemon outlived the run (%zu -> %zu)", c->name, before,
-                                  after);
+    if (after != before)
+        fail_msg("%s: the daemon outlived the run (%zu -> %zu)", c->name, before, after);
     no_survivors(c->name);
 }
 
@@ -630,7 +823,8 @@ static void check_links(const struct sec_case *c, const struct sbx_result *r, co
         struct stat st;
         assert_int_equal(lstat(path, &st), 0);
         if (!S_ISREG(st.st_mode)) fail_msg("%s: export made a non-file %s", c->name, e->d_name);
-        if (strcmp(e->d_name, "ok.txt") == 0) n_ok++;
+        if (strcmp(e->d_name, "ok.txt") == 0)
+            n_ok++;
         else if (strcmp(e->d_name, "hard_passwd") != 0)
             fail_msg("%s: export copied %s", c->name, e->d_name);
         unlink(path);
@@ -656,14 +850,33 @@ static char *run_cli(const struct sec_case *c, struct sbx_result *r)
     snprintf(num[2], 24, "%llu", (unsigned long long)c->limits.memory_kib);
     snprintf(num[3], 24, "%llu", (unsigned long long)c->limits.output_kib);
     snprintf(num[4], 24, "%u", c->limits.processes ? c->limits.processes : 1);
-    const char *argv[ARGV_MAX + 32] = {cli, "--base-dir", base, "--dir", dir, "--policy",
-                                       sbx_policy_name(c->policy), "--time-limit", num[0],
-                                       "--wall-limit", num[1], "--memory-limit", num[2],
-                                       "--output-limit", num[3], "--processes", num[4],
-                                       "--stdout", outp, "--stderr", errp, "--env",
-                                       "PATH=/usr/bin:/bin", "--"};
+    const char *argv[ARGV_MAX + 32] = {cli,
+                                       "--base-dir",
+                                       base,
+                                       "--dir",
+                                       dir,
+                                       "--policy",
+                                       sbx_policy_name(c->policy),
+                                       "--time-limit",
+                                       num[0],
+                                       "--wall-limit",
+                                       num[1],
+                                       "--memory-limit",
+                                       num[2],
+                                       "--output-limit",
+                                       num[3],
+                                       "--processes",
+                                       num[4],
+                                       "--stdout",
+                                       outp,
+                                       "--stderr",
+                                       errp,
+                                       "--env",
+                                       "PATH=/usr/bin:/bin",
+                                       "--"};
     size_t n = 23;
-    for (size_t i = 0; b.argv[i] != NULL; i++) argv[n++] = b.argv[i];
+    for (size_t i = 0; b.argv[i] != NULL; i++)
+        argv[n++] = b.argv[i];
     argv[n] = NULL;
     int pipefd[2];
     assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
@@ -732,7 +945,8 @@ static void run_case(const struct sec_case *c, bool via_cli)
 static void test_library_rows(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i], false);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        run_case(&cases[i], false);
 }
 
 static void test_cli_rows(void **state)

@@ -48,7 +48,7 @@
 static struct sbx_filter *filters[3];
 static struct sbx_filter *kill_filters[3];
 static const enum sbx_policy all_policies[] = {SBX_POLICY_STRICT, SBX_POLICY_RUNTIME,
-                                                SBX_POLICY_COMPILER};
+                                               SBX_POLICY_COMPILER};
 static const struct sbx_policy_def *const defs[] = {
     [SBX_POLICY_STRICT] = &sbx_policy_strict_def,
     [SBX_POLICY_RUNTIME] = &sbx_policy_runtime_def,
@@ -121,10 +121,14 @@ static uint32_t bpf_run(const struct sock_filter *prog, size_t n, const struct f
         const struct sock_filter *i = &prog[pc];
         switch (BPF_CLASS(i->code)) {
         case BPF_LD:
-            if (BPF_MODE(i->code) == BPF_ABS) a = load_word(c, i->k);
-            else if (BPF_MODE(i->code) == BPF_MEM) a = mem[i->k];
-            else if (BPF_MODE(i->code) == BPF_IMM) a = i->k;
-            else fail_msg("unknown load 0x%x", i->code);
+            if (BPF_MODE(i->code) == BPF_ABS)
+                a = load_word(c, i->k);
+            else if (BPF_MODE(i->code) == BPF_MEM)
+                a = mem[i->k];
+            else if (BPF_MODE(i->code) == BPF_IMM)
+                a = i->k;
+            else
+                fail_msg("unknown load 0x%x", i->code);
             break;
         case BPF_LDX:
             x = BPF_MODE(i->code) == BPF_MEM ? mem[i->k] : i->k;
@@ -136,19 +140,26 @@ static uint32_t bpf_run(const struct sock_filter *prog, size_t n, const struct f
             mem[i->k] = x;
             break;
         case BPF_ALU:
-            if (BPF_OP(i->code) == BPF_AND) a &= BPF_SRC(i->code) == BPF_X ? x : i->k;
-            else if (BPF_OP(i->code) == BPF_OR) a |= BPF_SRC(i->code) == BPF_X ? x : i->k;
-            else fail_msg("unknown alu 0x%x", i->code);
+            if (BPF_OP(i->code) == BPF_AND)
+                a &= BPF_SRC(i->code) == BPF_X ? x : i->k;
+            else if (BPF_OP(i->code) == BPF_OR)
+                a |= BPF_SRC(i->code) == BPF_X ? x : i->k;
+            else
+                fail_msg("unknown alu 0x%x", i->code);
             break;
         case BPF_JMP:
-            if (BPF_OP(i->code) == BPF_JA) pc += i->k;
-            else pc += jump_taken(i->code, a, BPF_SRC(i->code) == BPF_X ? x : i->k) ? i->jt : i->jf;
+            if (BPF_OP(i->code) == BPF_JA)
+                pc += i->k;
+            else
+                pc += jump_taken(i->code, a, BPF_SRC(i->code) == BPF_X ? x : i->k) ? i->jt : i->jf;
             break;
         case BPF_RET:
             return BPF_RVAL(i->code) == BPF_A ? a : i->k;
         case BPF_MISC:
-            if (BPF_MISCOP(i->code) == BPF_TAX) x = a;
-            else a = x;
+            if (BPF_MISCOP(i->code) == BPF_TAX)
+                x = a;
+            else
+                a = x;
             break;
         default:
             fail_msg("unknown instruction 0x%x", i->code);
@@ -229,8 +240,10 @@ static void test_compile_every_policy(void **state)
 static struct fake_call matching(const struct sbx_rule *r)
 {
     struct fake_call c = {.nr = r->nr > 0 ? r->nr : nr_of(r->name), .arch = AUDIT_ARCH_X86_64};
-    if (r->cmp == SBX_CMP_MASKED_EQ) c.args[r->arg] = r->value;
-    else if (r->cmp != SBX_CMP_NONE) c.args[r->arg] = r->value;
+    if (r->cmp == SBX_CMP_MASKED_EQ)
+        c.args[r->arg] = r->value;
+    else if (r->cmp != SBX_CMP_NONE)
+        c.args[r->arg] = r->value;
     return c;
 }
 
@@ -252,11 +265,23 @@ static void test_deny_rows_forbidden_everywhere(void **state)
 static void test_errno_rows_are_not_kills(void **state)
 {
     (void)state;
-    struct fake_call c = call("clone3");
-    for (size_t p = 0; p < 3; p++)
-        for (int notify = 0; notify <= 1; notify++)
-            assert_int_equal(decide(notify ? filters[p] : kill_filters[p], notify, &c),
-                             SECCOMP_RET_ERRNO | ENOSYS);
+    static const struct {
+        const char *name;
+        uint32_t ret;
+    } rows[] = {
+        {"clone3", SECCOMP_RET_ERRNO | ENOSYS},
+        {"sync", SECCOMP_RET_ERRNO | 0},
+        {"syncfs", SECCOMP_RET_ERRNO | 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct fake_call c = call(rows[i].name);
+        for (size_t p = 0; p < 3; p++)
+            for (int notify = 0; notify <= 1; notify++)
+                assert_int_equal(decide(notify ? filters[p] : kill_filters[p], notify, &c),
+                                 rows[i].ret);
+    }
+    struct fake_call c = call("modify_ldt");
+    expect(&c, "FFF", "modify_ldt");
 }
 
 static void test_strict_allow_rows(void **state)
@@ -330,10 +355,17 @@ static void test_socket_families(void **state)
         uint64_t family;
         const char *want;
     } cases[] = {
-        {AF_UNIX, "FAA"},    {AF_INET, "FAA"},        {AF_INET6, "FAA"},
-        {AF_VSOCK, "FFF"},   {AF_NETLINK, "FFF"},     {AF_PACKET, "FFF"},
-        {AF_ALG, "FFF"},     {AF_MAX, "FFF"},         {AF_UNIX | (1ULL << 32), "FFF"},
-        {(uint64_t)-1, "FFF"}, {AF_VSOCK | (1ULL << 32), "FFF"},
+        {AF_UNIX, "FAA"},
+        {AF_INET, "FAA"},
+        {AF_INET6, "FAA"},
+        {AF_VSOCK, "FFF"},
+        {AF_NETLINK, "FFF"},
+        {AF_PACKET, "FFF"},
+        {AF_ALG, "FFF"},
+        {AF_MAX, "FFF"},
+        {AF_UNIX | (1ULL << 32), "FFF"},
+        {(uint64_t)-1, "FFF"},
+        {AF_VSOCK | (1ULL << 32), "FFF"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct fake_call c = call("socket");
@@ -413,8 +445,8 @@ static int send_fd(int sock, int fd)
     char cbuf[CMSG_SPACE(sizeof(int))] = {0};
     char byte = 'L';
     struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof cbuf};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
     cm->cmsg_level = SOL_SOCKET;
     cm->cmsg_type = SCM_RIGHTS;
@@ -429,8 +461,8 @@ static int recv_fd(int sock)
     char cbuf[CMSG_SPACE(sizeof(int))] = {0};
     char byte = 0;
     struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof cbuf};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
     if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1 || byte != 'L') return -1;
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
     if (cm == NULL || cm->cmsg_type != SCM_RIGHTS) return -1;
@@ -658,6 +690,7 @@ static int do_allowed(void)
     if (prctl(PR_SET_NAME, "gavel-t", 0, 0, 0) != 0) return 17;
     if (syscall(SYS_personality, 0xffffffffUL) < 0) return 18;
     if (syscall(SYS_clone3, NULL, 0) != -1 || errno != ENOSYS) return 19;
+    if (syscall(SYS_sync) != 0) return 20; /* a no-op that succeeds */
     return 0;
 }
 
@@ -688,7 +721,8 @@ static int do_fork_then_ptrace(void)
     if (setpgid(0, 0) != 0) return 5;
     pid_t pid = (pid_t)syscall(SYS_fork);
     if (pid == 0) _exit(do_ptrace());
-    for (;;) pause();
+    for (;;)
+        pause();
 }
 
 static void test_grandchild_reported(void **state)

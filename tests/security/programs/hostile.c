@@ -48,14 +48,16 @@ static const char *arg(int i)
 
 static int fork_bomb(void)
 {
-    for (;;) fork();
+    for (;;)
+        fork();
     return WORKED; /* not reached */
 }
 
 static void *sleeper(void *p)
 {
     (void)p;
-    for (;;) pause();
+    for (;;)
+        pause();
     return NULL;
 }
 
@@ -83,7 +85,8 @@ static int mmap_touch(void)
     char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                    -1, 0);
     if (p == MAP_FAILED) return BLOCKED;
-    for (size_t i = 0; i < size; i += 4096) p[i] = 1;
+    for (size_t i = 0; i < size; i += 4096)
+        p[i] = 1;
     return WORKED;
 }
 
@@ -106,7 +109,8 @@ static int busy(void)
 
 static int sleep_forever(void)
 {
-    for (;;) pause();
+    for (;;)
+        pause();
     return WORKED; /* not reached */
 }
 
@@ -182,8 +186,8 @@ static int file_has(const char *path, const char *marker)
 
 static int skip_dir(const char *path)
 {
-    static const char *const skip[] = {"/proc", "/sys", "/usr", "/dev", "/lib", "/lib64",
-                                       "/lib32", "/bin", "/sbin"};
+    static const char *const skip[] = {"/proc",  "/sys",   "/usr", "/dev", "/lib",
+                                       "/lib64", "/lib32", "/bin", "/sbin"};
     for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
         if (strcmp(path, skip[i]) == 0) return 1;
     return 0;
@@ -199,7 +203,8 @@ static int walk(const char *dir, const char *marker, int *budget)
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, e->d_name);
-        if (e->d_type == DT_DIR && !skip_dir(path)) found = walk(path, marker, budget);
+        if (e->d_type == DT_DIR && !skip_dir(path))
+            found = walk(path, marker, budget);
         else if (e->d_type == DT_REG && file_has(path, marker)) {
             printf("found the marker in %s\n", path);
             found = 1;
@@ -326,7 +331,8 @@ static int close_stdout(void)
     close(1);
     close(2);
     volatile unsigned long s = 0;
-    for (unsigned long i = 0; i < 10000000; i++) s += i;
+    for (unsigned long i = 0; i < 10000000; i++)
+        s += i;
     if (write(1, "x", 1) >= 0) return MISUSE;
     return 0;
 }
@@ -334,7 +340,8 @@ static int close_stdout(void)
 static int argv_size(void)
 {
     size_t total = 0;
-    for (int i = 2; i < argc_; i++) total += strlen(argv_[i]);
+    for (int i = 2; i < argc_; i++)
+        total += strlen(argv_[i]);
     printf("argv bytes %zu\n", total);
     return 0;
 }
@@ -383,7 +390,8 @@ static int chroot_escape(void)
 {
     mkdir("/tmp/jail", 0755);
     if (chroot("/tmp/jail") != 0) return BLOCKED;
-    for (int i = 0; i < 64; i++) (void)!chdir("..");
+    for (int i = 0; i < 64; i++)
+        (void)!chdir("..");
     return chroot(".") == 0 ? WORKED : BLOCKED;
 }
 
@@ -482,18 +490,42 @@ static int m_keyctl(void)
 }
 
 static const struct mode modes[] = {
-    {"fork_bomb", fork_bomb},     {"thread_bomb", thread_bomb},     {"malloc", malloc_touch},
-    {"mmap", mmap_touch},         {"stack", m_stack},               {"busy", busy},
-    {"sleep", sleep_forever},     {"flood_stdout", m_stdout},       {"flood_stderr", m_stderr},
-    {"fill", m_fill},             {"fill_one", m_fill_one},         {"read", read_paths},
-    {"find", find_marker},        {"env", find_env},                {"write", write_paths},
-    {"connect", connect_loopback}, {"netlink", m_netlink},          {"vsock", m_vsock},
-    {"kill_all", kill_all},       {"ptrace", m_ptrace},             {"mount", mount_tmpfs},
-    {"unshare_user", m_unshare_user}, {"clone_user", m_clone_user}, {"setuid", setuid_root},
-    {"chroot", chroot_escape},    {"x32", do_x32},                  {"int80", do_int80},
-    {"io_uring", m_io_uring},     {"bpf", m_bpf},                   {"perf", m_perf},
-    {"keyctl", m_keyctl},         {"proc_mem", proc_mem},           {"daemon", daemonize},
-    {"sigstop", sigstop_self},    {"close_stdout", close_stdout},   {"argv", argv_size},
+    {"fork_bomb", fork_bomb},
+    {"thread_bomb", thread_bomb},
+    {"malloc", malloc_touch},
+    {"mmap", mmap_touch},
+    {"stack", m_stack},
+    {"busy", busy},
+    {"sleep", sleep_forever},
+    {"flood_stdout", m_stdout},
+    {"flood_stderr", m_stderr},
+    {"fill", m_fill},
+    {"fill_one", m_fill_one},
+    {"read", read_paths},
+    {"find", find_marker},
+    {"env", find_env},
+    {"write", write_paths},
+    {"connect", connect_loopback},
+    {"netlink", m_netlink},
+    {"vsock", m_vsock},
+    {"kill_all", kill_all},
+    {"ptrace", m_ptrace},
+    {"mount", mount_tmpfs},
+    {"unshare_user", m_unshare_user},
+    {"clone_user", m_clone_user},
+    {"setuid", setuid_root},
+    {"chroot", chroot_escape},
+    {"x32", do_x32},
+    {"int80", do_int80},
+    {"io_uring", m_io_uring},
+    {"bpf", m_bpf},
+    {"perf", m_perf},
+    {"keyctl", m_keyctl},
+    {"proc_mem", proc_mem},
+    {"daemon", daemonize},
+    {"sigstop", sigstop_self},
+    {"close_stdout", close_stdout},
+    {"argv", argv_size},
     {"links", leave_links},
 };
 
