@@ -130,7 +130,8 @@ static size_t collect_folder(struct verify *v, const char *sub_dir, const char *
                              struct entry *out, size_t n, size_t max)
 {
     char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/%s", sub_dir, folder);
+    if (snprintf(dir, sizeof dir, "%s/%s", sub_dir, folder) >= (int)sizeof dir)
+        return n;
     int fv = judge_verdict_from_name(folder);
     struct dirent **list;
     int k = scandir(dir, &list, NULL, alphasort);
@@ -139,9 +140,12 @@ static size_t collect_folder(struct verify *v, const char *sub_dir, const char *
         struct entry *en = &out[n];
         if (list[i]->d_name[0] != '.' && n < max) {
             memset(en, 0, sizeof *en);
-            snprintf(en->rel, sizeof en->rel, "%s/%s", folder, list[i]->d_name);
-            snprintf(en->path, sizeof en->path, "%s/%s", dir, list[i]->d_name);
-            if (stat(en->path, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+            bool fits =
+                snprintf(en->rel, sizeof en->rel, "%s/%s", folder, list[i]->d_name) <
+                    (int)sizeof en->rel &&
+                snprintf(en->path, sizeof en->path, "%s/%s", dir, list[i]->d_name) <
+                    (int)sizeof en->path;
+            if (fits && stat(en->path, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
                 en->is_dir = S_ISDIR(st.st_mode);
                 classify(v, en, fv);
                 n++;
@@ -181,10 +185,10 @@ static size_t read_dir_files(const char *dir, struct judge_file *files, char **b
     size_t n = 0;
     for (int i = 0; i < k; i++) {
         char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name);
+        bool fits = snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name) < (int)sizeof path;
         struct stat st;
         size_t len;
-        if (list[i]->d_name[0] != '.' && n < JUDGE_FILES_MAX && stat(path, &st) == 0 &&
+        if (fits && list[i]->d_name[0] != '.' && n < JUDGE_FILES_MAX && stat(path, &st) == 0 &&
             S_ISREG(st.st_mode) && (bufs[n] = cmd_read_source(path, &len))) {
             files[n] = (struct judge_file){strdup(list[i]->d_name), bufs[n], len};
             n++;

@@ -68,8 +68,12 @@ struct judge_engine *judge_engine_new(const struct judge_engine_config *cfg, cha
         snprintf(err, err_size, "out of memory");
         return NULL;
     }
-    gv_strlcpy(e->cache_dir, cfg->cache_dir ? cfg->cache_dir : JUDGE_CACHE_DEFAULT,
-               sizeof e->cache_dir);
+    const char *cache = cfg->cache_dir ? cfg->cache_dir : JUDGE_CACHE_DEFAULT;
+    if (gv_strlcpy(e->cache_dir, cache, sizeof e->cache_dir) >= sizeof e->cache_dir) {
+        snprintf(err, err_size, "cache folder path too long");
+        free(e);
+        return NULL;
+    }
     e->langs = cfg->langs;
     if (!e->langs)
         e->langs = e->own_langs = judge_langs_load_default(err, err_size);

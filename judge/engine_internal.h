@@ -11,6 +11,7 @@
 #include <pthread.h>
 
 #define JUDGE_CACHE_DEFAULT     "/var/cache/gavel/judge"
+#define JUDGE_CACHE_DIR_MAX     2048 /* longest cache folder path */
 #define JUDGE_EXPORT_MAX        (256ull << 20) /* compiled files kept per submission */
 #define JUDGE_BOX_WAIT_MS       300000         /* longest wait for a free box */
 #define JUDGE_DEFAULT_TL_MS     5000           /* problems without any time limit (yet) */
@@ -27,7 +28,7 @@ struct judge_engine {
     bool own_pool;
     struct judge_langs *own_langs;
     const struct judge_langs *langs;
-    char cache_dir[PATH_MAX];
+    char cache_dir[JUDGE_CACHE_DIR_MAX];
 };
 
 /* A program ready to run: its language, the cache folder holding its files, its main file. */

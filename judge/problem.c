@@ -479,7 +479,8 @@ static int add_test(struct walk *w, const char *dir, const char *rel, const char
     struct judge_test *t = &w->tests[w->n];
     memset(t, 0, sizeof *t);
     t->score_group = -1;
-    snprintf(t->name, sizeof t->name, "%s/%s", rel, base);
+    if (snprintf(t->name, sizeof t->name, "%s/%s", rel, base) >= (int)sizeof t->name)
+        return fail(L, "data/%s: path too long", rel);
     gv_strlcpy(t->group, rel, sizeof t->group);
     t->sample = strncmp(rel, "sample", 6) == 0;
     if (asprintf(&t->in_path, "%s/%s.in", dir, base) < 0 ||

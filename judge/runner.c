@@ -51,7 +51,8 @@ int judge_program_load(struct sbx_box *box, const struct judge_program *prog, ch
 static void set_msg(struct judge_test_result *r, const char *fmt, const char *a, const char *b)
 {
     char msg[JUDGE_MESSAGE_MAX];
-    snprintf(msg, sizeof msg, fmt, a, b);
+    if (snprintf(msg, sizeof msg, fmt, a, b) < 0)
+        msg[0] = '\0';
     free(r->message);
     r->message = strdup(msg);
 }
