@@ -8,3 +8,12 @@ target_link_options(sbx_testprog PRIVATE -fno-sanitize=all -static -pthread)
 gavel_c_test(test_sandbox_run SOURCES integration/test_sandbox_run.c LIBS gavel_sandbox
   LABELS integration TIMEOUT 120)
 add_dependencies(test_sandbox_run sbx_testprog)
+
+gavel_c_test(test_sandbox_accuracy SOURCES integration/test_sandbox_accuracy.c LIBS gavel_sandbox
+  LABELS integration TIMEOUT 60)
+add_dependencies(test_sandbox_accuracy sbx_testprog)
+set_tests_properties(test_sandbox_accuracy PROPERTIES RUN_SERIAL TRUE)
+
+gavel_c_test(test_sandbox_cli SOURCES integration/test_sandbox_cli.c LIBS PkgConfig::CJSON
+  LABELS integration TIMEOUT 120)
+add_dependencies(test_sandbox_cli gavel-sandbox)
