@@ -156,6 +156,7 @@ struct sbx_cg {
     uint64_t memory_kib;
     uint32_t pids;
     uint64_t base_cpu_us, base_oom_kills, base_max_events; /* baselines taken by reset */
+    uint64_t last_peak; /* bytes, from the last stats since a reset; UINT64_MAX: unknown */
     char err[CG_ERR_MAX];
 };
 
@@ -932,6 +933,7 @@ struct sbx_cg *sbx_cg_create(struct sbx_cg_root *root, unsigned box_id, char *er
     cg->root = root;
     cg->id = box_id;
     cg->peak_resettable = true;
+    cg->last_peak = UINT64_MAX;
     for (enum cg_hier h = H_MEMORY; h < H_COUNT; h++)
         cg->dirfd[h] = -1;
     for (enum cg_file f = 0; f < F_COUNT; f++)
@@ -1016,11 +1018,15 @@ static int reset_peak(struct sbx_cg *cg)
 
 /* Memory left charged to the empty group (page cache of files earlier runs read or wrote) would
  * count in the next peak: give it back when there is much of it, and reset the peak again. The
- * peak right after a reset is the current usage, so no other file needs reading. */
+ * peak right after a reset is the current usage, so no other file needs reading; and what is left
+ * cannot be more than the last run's peak, so after a small run there is nothing to read. */
 static int reclaim_leftover(struct sbx_cg *cg)
 {
-    uint64_t usage;
-    if (cg->root->fake || fd_read_u64(cg, F_PEAK, &usage) < 0 || usage < CG_RECLAIM_ABOVE)
+    uint64_t usage, last = cg->last_peak;
+    cg->last_peak = UINT64_MAX;
+    if (cg->root->fake || last < CG_RECLAIM_ABOVE)
+        return 0;
+    if (fd_read_u64(cg, F_PEAK, &usage) < 0 || usage < CG_RECLAIM_ABOVE)
         return 0;
     bool v2 = cg->root->version == SBX_CG_V2;
     char amount[32];
@@ -1104,6 +1110,7 @@ int sbx_cg_stats(struct sbx_cg *cg, struct sbx_cg_stats *out)
         cpu = cpu > cg->base_cpu_us ? cpu - cg->base_cpu_us : 0;
     out->cpu_us = cpu;
     out->memory_peak_kib = peak / 1024;
+    cg->last_peak = peak;
     out->oom_kills = oom > cg->base_oom_kills ? oom - cg->base_oom_kills : 0;
     out->memory_limit_hit = failcnt > 0 || max > cg->base_max_events || out->oom_kills > 0;
     return 0;

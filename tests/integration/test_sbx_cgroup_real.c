@@ -411,6 +411,46 @@ static void test_kill_all_sigkill_loop(void **state)
     kill_double_fork(LAYOUT_NO_UNIFIED, SBX_CG_V1);
 }
 
+/* Writes 32 MiB into a file in the current folder (a disk, in the build folder): page cache that
+ * stays charged to the group after the writer exits. */
+static void write_cache(int fd)
+{
+    (void)fd;
+    static char block[1 << 20];
+    memset(block, 'x', sizeof block);
+    int out = open("test_sbx_cgroup_cache.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0)
+        _exit(102);
+    for (int i = 0; i < 32; i++)
+        if (write(out, block, sizeof block) != (ssize_t)sizeof block)
+            _exit(103);
+    close(out);
+}
+
+/* Page cache a run leaves behind must not count in the next run's peak: reset reclaims it. */
+static void test_reset_reclaims_leftover_cache(void **state)
+{
+    (void)state;
+    struct box b;
+    box_open(&b, LAYOUT_HOST, host_version());
+    assert_int_equal(sbx_cg_set_limits(b.cg, 512 * 1024, 16), 0);
+    assert_int_equal(sbx_cg_reset(b.cg), 0);
+    struct child c = child_start(&b, write_cache);
+    int status = child_wait(&c);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    struct sbx_cg_stats s = box_stats(&b);
+    uint64_t writer_kib = s.memory_peak_kib;
+    int reset_rc = sbx_cg_reset(b.cg);
+    s = box_stats(&b);
+    unlink("test_sbx_cgroup_cache.tmp"); /* only now: deleting the file frees its cache */
+    print_message("peak of the writer %llu KiB, after reset %llu KiB\n",
+                  (unsigned long long)writer_kib, (unsigned long long)s.memory_peak_kib);
+    assert_true(writer_kib >= 30 * 1024);
+    assert_int_equal(reset_rc, 0);
+    assert_true(s.memory_peak_kib < 8 * 1024);
+    box_close(&b);
+}
+
 /* Every process forks for ever: the pids limit holds the bomb, kill_all must still empty the
  * group while its members keep trying to refill it. */
 static void bomb(int fd)
@@ -586,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_v1_peak_memory),
         cmocka_unit_test(test_v2_peak_memory),
         cmocka_unit_test(test_pids_limit_stops_fork_loop),
+        cmocka_unit_test(test_reset_reclaims_leftover_cache),
         cmocka_unit_test(test_v1_cpuacct_cpu_time),
         cmocka_unit_test(test_unified_cpu_stat_cpu_time),
         cmocka_unit_test(test_kill_all_cgroup_kill),
