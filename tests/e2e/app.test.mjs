@@ -1,7 +1,7 @@
 // app.test.mjs - the browser app end to end: real Chromium, real gateway, Redis and worker.
 //
 // Each case does what a person does: open the problem list, open A Plus B (problems/ab), pick a
-// language, load a solution from disk through the file input (the editor is CodeMirror: typing
+// language, load a solution from disk (solutions/ here) through the file input (the editor is CodeMirror: typing
 // would fight its auto-indent), submit, and watch the result panel. Expected results come from the
 // package itself (its test count) and from `gavel-judge check` (the failing test of a wrong
 // answer), never from the page. Every case saves a screenshot under $GAVEL_BUILD_DIR/e2e/.
@@ -9,13 +9,13 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startStack, startBrowser, countTests, judgeCheck, waitFor, SRC, OUT } from './harness.mjs';
 
 const PROBLEM = 'ab';
 const PROBLEM_DIR = path.join(SRC, 'problems', PROBLEM);
-const SUBS = path.join(PROBLEM_DIR, 'submissions');
+const SOLUTIONS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'solutions');
 const VERDICT_MS = 90000;   // a first submission also waits for the worker to warm up
-const SLOW_SLEEP_S = 0.4;   // per test, for the cases that act in the middle of judging
 
 let stack;
 let browser;
@@ -45,6 +45,8 @@ async function openProblem() {
   page = await browser.context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('requestfailed', (r) => errors.push(`${r.url()}: ${r.failure()?.errorText}`));
+  page.on('response', (r) => r.status() >= 400 && errors.push(`${r.url()}: HTTP ${r.status()}`));
   page.errors = errors;
   await page.goto(`${stack.base}/`);
   // Each case starts as a new visitor: no history, so the page shows no earlier result.
@@ -84,28 +86,24 @@ async function rowVerdicts() {
   return page.getByTestId('test-row').evaluateAll((rows) => rows.map((r) => r.dataset.verdict));
 }
 
-// An accepted Python solution that sleeps before answering, so judging takes a few seconds.
-function slowSolution() {
-  const src = fs.readFileSync(path.join(SUBS, 'accepted', 'readline.py'), 'utf8');
-  const file = path.join(OUT, `slow-${process.pid}.py`);
-  fs.writeFileSync(file, `import time\ntime.sleep(${SLOW_SLEEP_S})\n${src}`);
-  tmpFiles.push(file);
-  return file;
-}
+// An accepted Python solution that sleeps 0.4 s per test, so judging takes a few seconds.
+const slowSolution = () => path.join(SOLUTIONS, 'ab_slow.py');
 
 test('accepted solution shows AC with every test row', async () => {
   await openProblem();
-  await submitFile(path.join(SUBS, 'accepted', 'scanf.c'), 'c');
+  await submitFile(path.join(SOLUTIONS, 'ab_accepted.c'), 'c');
   assert.equal(await finalVerdict(), 'AC');
   const rows = await rowVerdicts();
   assert.equal(rows.length, countTests(PROBLEM_DIR), 'one row per test of the package');
   assert.deepEqual(rows, rows.map(() => 'AC'));
   assert.match(await page.getByTestId('status').innerText(), /Accepted/);
-  assert.deepEqual(page.errors, []);
+  assert.deepEqual(page.errors, [], 'no script error, no failed request (app.js, app.css, KaTeX fonts, API)');
+  const fontsLoaded = await page.evaluate(() => document.fonts.check('16px KaTeX_Main'));
+  assert.ok(fontsLoaded, 'the KaTeX fonts load from the gateway');
 });
 
 test('wrong answer shows WA at the failing test', async () => {
-  const file = path.join(SUBS, 'wrong_answer', 'int32.c');
+  const file = path.join(SOLUTIONS, 'ab_int32.c');
   const oracle = judgeCheck(PROBLEM_DIR, file, 'c');
   assert.equal(oracle.verdict, 'WA', 'gavel-judge check agrees the file is wrong');
   const failing = oracle.tests.find((t) => t.verdict !== 'AC').n;
@@ -129,7 +127,7 @@ test('wrong answer shows WA at the failing test', async () => {
 
 test('compile error shows the compiler message (submitted with Ctrl+Enter)', async () => {
   await openProblem();
-  await submitFile(path.join(SUBS, 'compile_error', 'missing_semicolon.cpp'), 'cpp', 'keyboard');
+  await submitFile(path.join(SOLUTIONS, 'ab_compile_error.cpp'), 'cpp', 'keyboard');
   assert.equal(await finalVerdict(), 'CE');
   const output = await page.getByTestId('compile-output').innerText();
   assert.match(output, /error/i, 'the compiler message is shown');

@@ -39,15 +39,16 @@ export function fmtMs(ms) {
   return ms < 10000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-// A limit: whole seconds as "2 s", else milliseconds.
+// A limit: "1.5 s" from a second up, else milliseconds.
 export function fmtLimitMs(ms) {
   if (ms === null || ms === undefined) return '—';
-  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+  return ms >= 1000 ? `${Number((ms / 1000).toFixed(2))} s` : `${ms} ms`;
 }
 
 export function fmtKib(kib) {
   if (kib === null || kib === undefined || Number.isNaN(kib)) return '—';
   if (kib < 1024) return `${Math.round(kib)} KiB`;
+  if (kib >= 1024 * 1024 && kib % (1024 * 1024) === 0) return `${kib / (1024 * 1024)} GiB`;
   return `${(kib / 1024).toFixed(kib < 10240 ? 1 : 0)} MiB`;
 }
 

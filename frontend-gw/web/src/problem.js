@@ -136,7 +136,7 @@ export async function showProblem(main, ctx, id) {
     panel.hidden = false;
     const lname = languages.find((l) => l.id === entry.language)?.name || entry.language;
     following = follow(ctx.live, entry.id, panel, {
-      token: entry.token, total: p.tests, language: lname,
+      token: entry.token, total: p.tests, language: lname, maxScore: p.scoring ? p.maxScore : null,
       onFinal: () => replace(recentSlot, recentList(p.id, entry.id)),
     });
     replace(recentSlot, recentList(p.id, entry.id));

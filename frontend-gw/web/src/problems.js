@@ -41,6 +41,6 @@ export async function showProblems(main, ctx) {
       : h('div', { class: 'table-wrap' }, h('table', { class: 'list', dataset: { testid: 'problem-list' } },
         h('caption', { class: 'sr-only' }, 'Problems with their limits'),
         h('thead', {}, h('tr', {}, h('th', {}, 'Problem'), h('th', { class: 'num' }, 'Time limit'),
-          h('th', { class: 'num' }, 'Memory'), h('th', { class: 'num' }, 'Tests'), h('th', {}, 'You'))),
+          h('th', { class: 'num' }, 'Memory'), h('th', { class: 'num' }, 'Tests'), h('th', {}, 'Your result'))),
         h('tbody', {}, rows))));
 }

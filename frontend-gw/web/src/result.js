@@ -38,11 +38,12 @@ export function verdictBadge(code, attrs = {}) {
   return h('span', { class: `badge v-${(code || 'none').toLowerCase()}`, title: verdictName(code), ...attrs }, code || '…');
 }
 
-function statusText(s) {
+function statusText(s, opts) {
   if (s.final) {
     const last = testList(s).find((t) => t.verdict && t.verdict !== 'AC');
     const where = last && s.verdict !== 'AC' && s.verdict !== 'CE' && s.verdict !== 'JE' ? ` on test ${last.n}` : '';
-    return `${verdictName(s.verdict)}${where}`;
+    const score = s.score === null ? '' : ` · ${s.score}${opts.maxScore ? ` / ${opts.maxScore}` : ''} points`;
+    return `${verdictName(s.verdict)}${where}${score}`;
   }
   if (s.status === 'running') {
     const done = s.tests.size;
@@ -85,7 +86,7 @@ function skeleton(panel, id) {
 }
 
 function render(el, s, opts) {
-  el.status.textContent = statusText(s);
+  el.status.textContent = statusText(s, opts);
   el.status.className = `status ${s.final ? `v-text-${(s.verdict || '').toLowerCase()}` : 'live'}`;
   replace(el.verdict, s.final ? verdictBadge(s.verdict, { dataset: { testid: 'verdict' }, class: `badge big v-${(s.verdict || 'je').toLowerCase()}` }) : h('span', { class: 'spinner', 'aria-hidden': 'true' }));
 
@@ -94,7 +95,7 @@ function render(el, s, opts) {
   if (total) el.progress.firstChild.style.width = `${Math.min(100, (100 * s.tests.size) / total)}%`;
 
   const facts = [];
-  if (s.final && s.score !== null) facts.push(['Score', String(s.score)]);
+  if (s.final && s.score !== null) facts.push(['Score', opts.maxScore ? `${s.score} / ${opts.maxScore}` : String(s.score)]);
   const ran = s.verdict !== 'CE' && (s.tests.size > 0 || s.timeMs !== null);
   if (ran && (s.final || s.timeMs !== null)) facts.push(['Time', fmtMs(s.timeMs)]);
   if (ran && (s.final || s.memoryKib !== null)) facts.push(['Peak memory', fmtKib(s.memoryKib)]);

@@ -1,0 +1,11 @@
+/* A Plus B, accepted: 64-bit sum (|A + B| <= 2e18 fits). */
+#include <stdio.h>
+
+int main(void)
+{
+    long long a, b;
+    if (scanf("%lld %lld", &a, &b) != 2)
+        return 1;
+    printf("%lld\n", a + b);
+    return 0;
+}
