@@ -226,8 +226,9 @@ static void on_progress(const struct judge_event *ev, void *ctx)
         char *text = t ? cJSON_PrintUnformatted(t) : NULL;
         if (text)
             queue_outbox_test(o, job->owner, job->id, (long long)ev->total, text);
-        gv_debug("job %s: test %u %s %u ms", job->id, ev->test->n,
-                 judge_verdict_name(ev->test->verdict), ev->test->time_ms);
+        gv_debug("job %s: test %u %s %u ms %s", job->id, ev->test->n,
+                 judge_verdict_name(ev->test->verdict), ev->test->time_ms,
+                 ev->test->message ? ev->test->message : "");
         free(text);
         cJSON_Delete(t);
         break;

@@ -98,13 +98,14 @@ static const char script_release[] =
     "redis.call('RPUSH', KEYS[3], ARGV[2])\n"
     "return {0}\n";
 
-/* REAP: KEYS workers, queue; ARGV now, max attempts, JE suffix. -> {requeued, failed}.
+/* REAP: KEYS workers, queue; ARGV now, max attempts, JE suffix, and a worker reaped whatever its
+ * heartbeat says ('' none: a restarted worker recovering its own list). -> {requeued, failed}.
  * The processing list is newest first; RPUSHing it in that order leaves the oldest job at the
  * right end of the queue, where it is claimed next. */
 static const char script_reap[] =
     "local back, failed = 0, 0\n"
     "for _, w in ipairs(redis.call('SMEMBERS', KEYS[1])) do\n"
-    "  if redis.call('EXISTS', '" QUEUE_PREFIX "worker:' .. w) == 0 then\n"
+    "  if w == ARGV[4] or redis.call('EXISTS', '" QUEUE_PREFIX "worker:' .. w) == 0 then\n"
     "    local plist = '" QUEUE_PREFIX "processing:' .. w\n"
     "    for _, id in ipairs(redis.call('LRANGE', plist, 0, -1)) do\n"
     "      if string.match(id, '^[%w%._%-]+$') then\n"

@@ -544,14 +544,15 @@ int queue_heartbeat_clear(struct queue_conn *c, const char *worker)
     return rc;
 }
 
-int queue_reap(struct queue_conn *c, long long *requeued, long long *failed)
+static int reap(struct queue_conn *c, const char *self, long long *requeued, long long *failed)
 {
     char now[24], max[16];
     snprintf(now, sizeof now, "%lld", (long long)gv_wall_ms());
     snprintf(max, sizeof max, "%d", QUEUE_MAX_ATTEMPTS);
-    const char *words[] = {QUEUE_KEY_WORKERS, QUEUE_KEY_QUEUE, now, max, queue_reaped_suffix()};
+    const char *words[] = {QUEUE_KEY_WORKERS, QUEUE_KEY_QUEUE, now, max, queue_reaped_suffix(),
+                           self};
     int rc;
-    redisReply *r = eval(c, QUEUE_SCRIPT_REAP, 2, 3, words, &rc);
+    redisReply *r = eval(c, QUEUE_SCRIPT_REAP, 2, 4, words, &rc);
     if (!r)
         return rc;
     rc = QUEUE_ERR_REDIS;
@@ -566,6 +567,18 @@ int queue_reap(struct queue_conn *c, long long *requeued, long long *failed)
     }
     freeReplyObject(r);
     return rc;
+}
+
+int queue_reap(struct queue_conn *c, long long *requeued, long long *failed)
+{
+    return reap(c, "", requeued, failed);
+}
+
+int queue_recover(struct queue_conn *c, const char *worker, long long *requeued, long long *failed)
+{
+    if (!queue_id_valid(worker))
+        return QUEUE_ERR_INVALID;
+    return reap(c, worker, requeued, failed);
 }
 
 int queue_live_workers(struct queue_conn *c, long long *n)

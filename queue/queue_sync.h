@@ -106,6 +106,11 @@ int queue_heartbeat_clear(struct queue_conn *c, const char *worker);
  * NULL) get the counts. */
 int queue_reap(struct queue_conn *c, long long *requeued, long long *failed);
 
+/* What a worker does once at start, before its first heartbeat: its own processing list (left by
+ * an earlier process with the same name that died) is reaped as if its heartbeat had expired.
+ * Worker names must therefore be unique among running workers. */
+int queue_recover(struct queue_conn *c, const char *worker, long long *requeued, long long *failed);
+
 /* Number of live heartbeats. */
 int queue_live_workers(struct queue_conn *c, long long *n);
 
