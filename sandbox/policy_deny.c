@@ -19,8 +19,8 @@
  *
  * Socket families are not rows here: each policy lists the families it allows (policy_*.c) and
  * sbx_seccomp.c forbids every other one, AF_VSOCK, AF_NETLINK, AF_PACKET and AF_ALG included.
- * i386-only calls (vm86, vm86old) need no row: every non-native ABI is killed by the filter's
- * bad-architecture action before any row is looked at.
+ * i386-only calls (vm86, vm86old) need no row: every non-native ABI is forbidden as a whole by the
+ * filter's bad-architecture action before any row is looked at.
  */
 #include <errno.h>
 #include <sched.h>

@@ -15,7 +15,10 @@
  *
  * Both programs only accept the native ABI. Anything else -- the i386 `int 0x80` entry (audit arch
  * I386) and x32 calls (arch X86_64 with __X32_SYSCALL_BIT in the number, which libseccomp checks
- * for on an x86_64 filter) -- hits the bad-architecture action, which kills the process at once.
+ * for on an x86_64 filter) -- hits the bad-architecture action before any rule is looked at. That
+ * action is the forbidden action of the program: a notification carrying the foreign arch and
+ * number (named "i386:mount", "x32:getpid"), or a kill in the kill program. Either way the call
+ * never runs.
  *
  * Compiling costs milliseconds of libseccomp work, so a pool does it once. Installing is a prctl
  * and one seccomp(2) call with the ready program: no allocation, no locks, safe in a child made
@@ -224,9 +227,12 @@ static int add_unreviewed(scmp_filter_ctx ctx, char *err, size_t err_size)
     return 0;
 }
 
-static int set_attrs(scmp_filter_ctx ctx, char *err, size_t err_size)
+static int set_attrs(scmp_filter_ctx ctx, enum sbx_mode mode, char *err, size_t err_size)
 {
-    int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+    /* A foreign ABI is forbidden like any forbidden call: reported with its arch where the
+     * kernel can notify (so the result can say "x32:getpid"), a kill otherwise. */
+    struct sbx_rule forbid = {.kind = SBX_RULE_FORBID};
+    int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, rule_action(&forbid, mode));
     /* A binary tree over system call numbers: a few comparisons per call, not one per rule. */
     if (rc == 0) rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
     if (rc < 0) {
@@ -246,7 +252,7 @@ static scmp_filter_ctx build_ctx(const struct sbx_policy_def *def, enum sbx_mode
         snprintf(err, err_size, "seccomp: seccomp_init failed");
         return NULL;
     }
-    if (set_attrs(ctx, err, err_size) != 0) goto err;
+    if (set_attrs(ctx, mode, err, err_size) != 0) goto err;
     if (add_deny_list(ctx, def, mode, err, err_size) != 0) goto err;
     if (add_policy_rules(ctx, def, mode, err, err_size) != 0) goto err;
     if (add_family_rules(ctx, def, mode, err, err_size) != 0) goto err;

@@ -5,8 +5,9 @@
  * of a common deny-list of the kernel's attack surface (policy_deny.c). libseccomp turns a policy
  * into a BPF program once per pool (sbx_seccomp_compile); the child installs that program with
  * one seccomp(2) call right before execve (sbx_seccomp_install), which costs microseconds instead
- * of the milliseconds libseccomp would spend per run. Non-native ABIs (x32, i386 `int 0x80`) are
- * killed by the filter itself.
+ * of the milliseconds libseccomp would spend per run. Non-native ABIs (x32, i386 `int 0x80`) never
+ * get past the filter's architecture check: forbidden as a whole, reported like a forbidden call
+ * (with their arch) or killed where the kernel cannot notify.
  *
  * Reporting the forbidden call: a forbidden call returns SECCOMP_RET_USER_NOTIF, and the filter is
  * installed with SECCOMP_FILTER_FLAG_NEW_LISTENER; the child hands the listener fd to the parent

@@ -307,7 +307,7 @@ static const struct sec_case cases[] = {
      SYSKILL,
      "setuid"},
     {"chroot escape", {"$H", "chroot"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "chroot"},
-    {"x32 system call", {"$H", "x32"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, NULL, .cli = true},
+    {"x32 system call", {"$H", "x32"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "x32:getpid", .cli = true},
     /* SIGSYS from the filter, or SIGSEGV where the kernel has no i386 entry at all */
     {"i386 int 0x80", {"$H", "int80"}, S_RUN, L_STD, false, "RTE", -1, -1, NULL},
     {"io_uring_setup",
@@ -823,9 +823,11 @@ static void check_links(const struct sec_case *c, const struct sbx_result *r, co
         struct stat st;
         assert_int_equal(lstat(path, &st), 0);
         if (!S_ISREG(st.st_mode)) fail_msg("%s: export made a non-file %s", c->name, e->d_name);
+        /* only ok.txt: the links, the FIFO and a hard link to a host file (which the work
+         * folder's own file system should make impossible) are never copied out */
         if (strcmp(e->d_name, "ok.txt") == 0)
             n_ok++;
-        else if (strcmp(e->d_name, "hard_passwd") != 0)
+        else
             fail_msg("%s: export copied %s", c->name, e->d_name);
         unlink(path);
     }
