@@ -10,7 +10,8 @@ happened with the folder's verdict (or the @EXPECTED_RESULTS@ header). Limits ar
 rlimits and wall-clock timeouts, not a sandbox: this is a consistency check of the packages,
 not a judge. The output is compared the ICPC default way (tokens; case and white space as
 validator_flags say; floats with the given tolerance) or by the package's own validator;
-interactive problems connect submission and interactor with two pipes. Pass-fail problems
+interactive problems connect submission and interactor with two pipes. Every .in is first
+checked by the package's input validators (input_validators/*.py, exit 42 = valid). Pass-fail problems
 stop at the first failing test; scoring problems run all tests and add up group scores from
 the testdata.yaml files. Exit status 1 if any submission does not get its expected verdict.
 
@@ -86,6 +87,7 @@ class Problem:
         self.interactive = "interactive" in self.validation
         self.generate()
         self.tests = self.list_tests()
+        self.validate_inputs()
         self.validator = self.build_validator() if self.validation[0] == "custom" else None
 
     def read_time_limit(self, limits):
@@ -118,6 +120,27 @@ class Problem:
                         found.append(os.path.join(dirpath, f[:-3]))
             tests += sorted(found)
         return tests
+
+    def validate_inputs(self):
+        """Runs every input_validators/ program on every .in, with the flags of the nearest
+        testdata.yaml (input_validator_flags); exit 42 means valid. Raises on an invalid .in."""
+        vdir = os.path.join(self.path, "input_validators")
+        if not os.path.isdir(vdir):
+            return
+        programs = [os.path.join(vdir, f) for f in sorted(os.listdir(vdir)) if f.endswith(".py")]
+        for test in self.tests:
+            flags, d = [], os.path.dirname(test)
+            while d.startswith(os.path.join(self.path, "data")):
+                cfg = parse_yaml(os.path.join(d, "testdata.yaml"))
+                if "input_validator_flags" in cfg:
+                    flags = cfg["input_validator_flags"].split()
+                    break
+                d = os.path.dirname(d)
+            for prog in programs:
+                with open(test + ".in", "rb") as fin:
+                    code = subprocess.run(["/usr/bin/python3", prog] + flags, stdin=fin).returncode
+                if code != 42:
+                    raise SystemExit(f"{self.name}: {prog} rejects {test}.in (exit {code})")
 
     def build_validator(self):
         vdir = os.path.join(self.path, "output_validators")
