@@ -29,6 +29,9 @@
 
 #include "sbx_policy.h"
 
+/* Tables: one row per line, as written. */
+// clang-format off
+
 #define FORBID(n) {.name = (n), .kind = SBX_RULE_FORBID}
 #define FORBID_NR(n, number) {.name = (n), .nr = (number), .kind = SBX_RULE_FORBID}
 /* forbidden when bit `b` of argument `a` is set */
@@ -151,5 +154,6 @@ const struct sbx_rule sbx_deny_rules[] = {
     FORBID_IS("ioctl", 1, TIOCSETD),
     FORBID_IS("ioctl", 1, TIOCCONS),
 };
+// clang-format on
 
 const size_t sbx_deny_n_rules = sizeof(sbx_deny_rules) / sizeof(sbx_deny_rules[0]);

@@ -22,11 +22,14 @@
 
 #include "sbx_policy.h"
 
+/* Tables: one row per line, as written. */
+// clang-format off
+
 #define ALLOW(n) {.name = (n), .kind = SBX_RULE_ALLOW}
 /* allowed when the 32-bit argument `a` is `v` */
 #define ALLOW_IS(n, a, v)                                                                          \
-    {.name = (n), .kind = SBX_RULE_ALLOW, .cmp = SBX_CMP_MASKED_EQ, .arg = (a), .mask = SBX_LOW32,  \
-     .value = (v)}
+    {.name = (n), .kind = SBX_RULE_ALLOW, .cmp = SBX_CMP_MASKED_EQ, .arg = (a),                    \
+     .mask = SBX_LOW32, .value = (v)}
 
 /* The clone flags of a namespace; a thread may set none of them. */
 #define SBX_CLONE_NS_FLAGS                                                                         \
@@ -188,6 +191,7 @@ static const struct sbx_rule strict_rules[] = {
     /* The sandbox hands the seccomp listener to its parent between install and execve. */
     ALLOW("sendmsg"),
 };
+// clang-format on
 
 const struct sbx_policy_def sbx_policy_strict_def = {
     .name = "strict",

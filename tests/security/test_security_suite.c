@@ -108,7 +108,8 @@ static void check_fast_tle(const struct sec_case *c, const struct sbx_result *r,
 
 /* Rows are positional up to the syscall column; the rest is named where used. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-// clang-format off (one row per attack reads better than one field per line)
+/* One row per attack reads better than one field per line. */
+// clang-format off
 static const struct sec_case cases[] = {
     /*** resources ***/
     {"fork bomb", {"$H", "fork_bomb"}, S_RUN, L_PROCS, false, "TLE", -1, -1, NULL, .cli = true},
@@ -307,7 +308,8 @@ static const struct sec_case cases[] = {
      SYSKILL,
      "setuid"},
     {"chroot escape", {"$H", "chroot"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "chroot"},
-    {"x32 system call", {"$H", "x32"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "x32:getpid", .cli = true},
+    {"x32 system call", {"$H", "x32"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "x32:getpid",
+     .cli = true},
     /* SIGSYS from the filter, or SIGSEGV where the kernel has no i386 entry at all */
     {"i386 int 0x80", {"$H", "int80"}, S_RUN, L_STD, false, "RTE", -1, -1, NULL},
     {"io_uring_setup",
