@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #define CLI_MAX_ENV   256
-#define CLI_MAX_BINDS 32
+#define CLI_MAX_BINDS 16
 #define EXIT_SANDBOX  2
 
 struct cli {

@@ -1,11 +1,11 @@
 /*
  * sbx_internal.h - what the sandbox's own files share (pool, box, run, files); not public.
  *
- * A pool holds the host-wide box-id locks, one private "keeper" mount namespace in which every
- * box's work folder is a size-limited tmpfs, and the per-box things that are made once: a folder
- * that serves as mount point, an empty network namespace, a cgroup, two child stacks and a page
- * shared with the children. sbx_run.c reads these; sbx_pool.c makes and frees them; sbx_files.c
- * reaches the work folder through the O_PATH descriptor kept here.
+ * A pool holds the host-wide box-id locks and, per box, the things made once: a mount namespace
+ * whose root is the box's finished root (sbx_root.c), the work folder's O_PATH descriptor, an
+ * empty network namespace, a cgroup, two child stacks and a page shared with the children.
+ * sbx_run.c reads these; sbx_pool.c makes and frees them; sbx_files.c reaches the work folder
+ * through the O_PATH descriptor kept here.
  */
 #ifndef GAVEL_SBX_INTERNAL_H
 #define GAVEL_SBX_INTERNAL_H
@@ -56,12 +56,12 @@ struct sbx_box {
     unsigned uid;
     bool busy;
     int lock_fd;     /* flock'ed SBX_LOCK_DIR/box-<id>.lock */
-    int work_fd;     /* O_PATH of the work tmpfs (mounted in the keeper namespace) */
+    int mnt_fd;      /* the box's template mount namespace (its root is the box root) */
+    int work_fd;     /* O_PATH of the work tmpfs (mounted at /box in that namespace) */
     int netns_fd;    /* an empty network namespace, made once */
     struct sbx_cg *cg;
     char dir[PATH_MAX];      /* base_dir/box-<id> */
-    char root[PATH_MAX];     /* base_dir/box-<id>/root: mount point of the per-run root */
-    char work[PATH_MAX];     /* base_dir/box-<id>/work: the work tmpfs, in the keeper ns */
+    char root[PATH_MAX];     /* base_dir/box-<id>/root: where the root was built (host side) */
     void *stacks;            /* two child stacks, each with a guard page below */
     struct sbx_shared *shared;
 };
@@ -72,7 +72,6 @@ struct sbx_pool {
     char describe[160];
     unsigned n_boxes;
     struct sbx_box *boxes;
-    int keeper_mnt_fd;        /* the keeper mount namespace */
     struct sbx_cg_root *cgroot;
     struct sbx_filter *filters[3]; /* compiled on first use, per policy */
     struct sbx_sysdir sys[SBX_SYS_MAX];
@@ -85,5 +84,13 @@ struct sbx_pool {
 /* The filter of a policy, compiled once per pool (thread-safe); NULL with err on failure. */
 struct sbx_filter *sbx_pool_filter(struct sbx_pool *pool, enum sbx_policy policy, char *err,
                                    size_t err_size);
+
+/* In the pool's helper thread (own fs_struct, umask 0, in the host's mount namespace): builds
+ * box's root in a new mount namespace, fills box->mnt_fd, work_fd, netns_fd, and returns to
+ * the host namespace host_mnt_fd. proc_fd: O_PATH of the host's /proc. 0, or -1 with err. */
+int sbx_root_build(struct sbx_pool *pool, struct sbx_box *box, int host_mnt_fd, int proc_fd,
+                   uint64_t work_kib, char *err, size_t size);
+/* Bind of host onto target, then nosuid, nodev, and read-only unless rw. 0 or -1 with errno. */
+int sbx_root_bind(const char *host, const char *target, bool rw);
 
 #endif

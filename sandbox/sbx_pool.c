@@ -7,21 +7,18 @@
  * held for the pool's whole life by an open descriptor; a crashed process releases it by dying.
  *
  * For each claimed id it prepares, once:
- *   - base_dir/box-<id>/{root,work}: two empty host folders used only as mount points;
+ *   - base_dir/box-<id>/root: an empty host folder, the mount point the root is built on;
  *   - the box's cgroup (sbx_cgroup.c decides v1/v2 and where);
- *   - an empty network namespace (a new one per run would cost ~600 us), held by a descriptor;
+ *   - the box's root, finished, in a mount namespace of its own (sbx_root.c), and an empty
+ *     network namespace (a new one per run would cost ~600 us), both held by descriptors;
  *   - two child stacks and a MAP_SHARED page for the run's processes (sbx_run.c).
  *
- * The mounts that must outlive a run live in a private "keeper" mount namespace, never in the
- * host's mount table: a short-lived helper thread unshares its mount namespace (marking it all
- * private so nothing propagates back), mounts each box's work folder there as a size- and
- * inode-limited tmpfs owned by the box's uid, and opens an O_PATH descriptor of each, plus a
- * descriptor of the namespace itself. The thread then exits; the descriptors keep namespace and
- * mounts alive. Runs enter the keeper namespace (setns) and copy it (unshare); the host-side file
- * glue works on the O_PATH descriptors, which stay valid across namespaces. Because the work
- * folder is a tmpfs, hard links from it to host files cannot exist and a disk fill stops at its
- * size. The same helper thread makes the boxes' network namespaces (unshare(CLONE_NEWNET) only
- * changes the calling thread).
+ * The namespaces are made by a short-lived helper thread, because unshare/setns change only the
+ * calling thread: the caller's own threads never leave the host's namespaces, and none of the
+ * boxes' mounts appear in the host's mount table. The thread exits; the descriptors keep the
+ * namespaces and their mounts alive until sbx_pool_free closes them. The host-side file glue
+ * works on the work folder's O_PATH descriptor, valid across namespaces. Because the work folder
+ * is a tmpfs, hard links from it to host files cannot exist and a disk fill stops at its size.
  *
  * The skeleton of every box root (which host folders are bound read-only, which are links, which
  * /etc files are hidden) is decided once here from what the host has.
@@ -124,67 +121,45 @@ static int claim_id(unsigned id)
     return fd;
 }
 
-/*** The keeper namespace ***/
+/*** The helper thread ***/
 
 struct keeper_job {
     struct sbx_pool *pool;
     uint64_t work_kib;
-    char err[160];
+    char err[200];
 };
 
-static int keeper_mount_work(struct sbx_box *box, uint64_t work_kib, char *err, size_t size)
-{
-    char opts[160];
-    snprintf(opts, sizeof opts, "size=%lluk,nr_inodes=%d,mode=0755,uid=%u,gid=%u",
-             (unsigned long long)work_kib, SBX_WORK_INODES, box->uid, box->uid);
-    if (mount("gavel-work", box->work, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0) {
-        snprintf(err, size, "mount tmpfs on %.120s: %s", box->work, strerror(errno));
-        return -1;
-    }
-    box->work_fd = open(box->work, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (box->work_fd < 0) {
-        snprintf(err, size, "open %.120s: %s", box->work, strerror(errno));
-        return -1;
-    }
-    if (unshare(CLONE_NEWNET) < 0) {
-        snprintf(err, size, "unshare(CLONE_NEWNET): %s", strerror(errno));
-        return -1;
-    }
-    box->netns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (box->netns_fd < 0) {
-        snprintf(err, size, "open /proc/thread-self/ns/net: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-/* Runs in its own short-lived thread: whatever namespaces it enters die with it, except what
- * the descriptors it opens keep alive. */
+/* Runs in its own short-lived thread, because unshare and setns change only the calling thread
+ * (after unshare(CLONE_FS), which also gives it its own umask): the caller's threads never leave
+ * the host's namespaces. What the thread makes stays alive through the descriptors it opens. */
 static void *keeper_thread(void *arg)
 {
     struct keeper_job *job = arg;
     struct sbx_pool *pool = job->pool;
-    if (unshare(CLONE_NEWNS) < 0) {
-        snprintf(job->err, sizeof job->err, "unshare(CLONE_NEWNS): %s", strerror(errno));
+    if (unshare(CLONE_FS) < 0) {
+        snprintf(job->err, sizeof job->err, "unshare(CLONE_FS): %s", strerror(errno));
         return job;
     }
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-        snprintf(job->err, sizeof job->err, "make / private: %s", strerror(errno));
-        return job;
+    umask(0);
+    int host_mnt = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+    int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    void *ret = NULL;
+    if (host_mnt < 0 || proc < 0) {
+        snprintf(job->err, sizeof job->err, "open /proc: %s", strerror(errno));
+        ret = job;
     }
-    pool->keeper_mnt_fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
-    if (pool->keeper_mnt_fd < 0) {
-        snprintf(job->err, sizeof job->err, "open /proc/thread-self/ns/mnt: %s",
-                 strerror(errno));
-        return job;
-    }
-    for (unsigned i = 0; i < pool->n_boxes; i++)
-        if (keeper_mount_work(&pool->boxes[i], job->work_kib, job->err, sizeof job->err) < 0)
-            return job;
-    return NULL;
+    for (unsigned i = 0; i < pool->n_boxes && ret == NULL; i++)
+        if (sbx_root_build(pool, &pool->boxes[i], host_mnt, proc, job->work_kib, job->err,
+                           sizeof job->err) < 0)
+            ret = job;
+    if (host_mnt >= 0)
+        close(host_mnt);
+    if (proc >= 0)
+        close(proc);
+    return ret;
 }
 
-static int make_keeper(struct sbx_pool *pool, uint64_t work_kib, char *err, size_t size)
+static int make_roots(struct sbx_pool *pool, uint64_t work_kib, char *err, size_t size)
 {
     struct keeper_job job = {.pool = pool, .work_kib = work_kib};
     pthread_t t;
@@ -196,7 +171,7 @@ static int make_keeper(struct sbx_pool *pool, uint64_t work_kib, char *err, size
     void *ret = NULL;
     pthread_join(t, &ret);
     if (ret != NULL) {
-        snprintf(err, size, "keeper namespace: %s", job.err);
+        snprintf(err, size, "box root: %s", job.err);
         return -1;
     }
     return 0;
@@ -208,12 +183,11 @@ static int box_prepare(struct sbx_pool *pool, struct sbx_box *box, char *err, si
 {
     size_t max = sizeof box->dir - 16;
     if ((size_t)snprintf(box->dir, max, "%s/box-%u", pool->base_dir, box->id) >= max ||
-        (size_t)snprintf(box->root, sizeof box->root, "%s/root", box->dir) >= sizeof box->root ||
-        (size_t)snprintf(box->work, sizeof box->work, "%s/work", box->dir) >= sizeof box->work) {
+        (size_t)snprintf(box->root, sizeof box->root, "%s/root", box->dir) >= sizeof box->root) {
         snprintf(err, size, "base folder name too long");
         return -1;
     }
-    if (mkdir_p(box->root, 0700) < 0 || mkdir_p(box->work, 0700) < 0) {
+    if (mkdir_p(box->root, 0700) < 0) {
         snprintf(err, size, "mkdir %s: %s", box->dir, strerror(errno));
         return -1;
     }
@@ -249,6 +223,8 @@ static void box_free(struct sbx_box *box)
         sbx_cg_destroy(box->cg);
     if (box->work_fd >= 0)
         close(box->work_fd);
+    if (box->mnt_fd >= 0)
+        close(box->mnt_fd);
     if (box->netns_fd >= 0)
         close(box->netns_fd);
     if (box->stacks != NULL)
@@ -257,7 +233,6 @@ static void box_free(struct sbx_box *box)
         munmap(box->shared, 4096);
     if (box->dir[0] != '\0') {
         rmdir(box->root);
-        rmdir(box->work);
         rmdir(box->dir);
     }
     if (box->lock_fd >= 0)
@@ -305,7 +280,6 @@ struct sbx_pool *sbx_pool_new(const struct sbx_config *cfg, char *err, size_t er
         return NULL;
     }
     pthread_mutex_init(&pool->lock, NULL);
-    pool->keeper_mnt_fd = -1;
     pool->n_boxes = n;
     pool->ncpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (pool->ncpus < 1)
@@ -319,7 +293,8 @@ struct sbx_pool *sbx_pool_new(const struct sbx_config *cfg, char *err, size_t er
         return NULL;
     }
     for (unsigned i = 0; i < n; i++)
-        pool->boxes[i].lock_fd = pool->boxes[i].work_fd = pool->boxes[i].netns_fd = -1;
+        pool->boxes[i].lock_fd = pool->boxes[i].work_fd = pool->boxes[i].netns_fd =
+            pool->boxes[i].mnt_fd = -1;
     if (mkdir_p(pool->base_dir, 0700) < 0) {
         snprintf(err, err_size, "mkdir %s: %s", pool->base_dir, strerror(errno));
         goto err;
@@ -335,7 +310,7 @@ struct sbx_pool *sbx_pool_new(const struct sbx_config *cfg, char *err, size_t er
     if (claim_boxes(pool, cfg, max_id, first_uid, err, err_size) < 0)
         goto err;
     uint64_t work_kib = cfg->work_kib ? cfg->work_kib : SBX_WORK_KIB_DEFAULT;
-    if (make_keeper(pool, work_kib, err, err_size) < 0)
+    if (make_roots(pool, work_kib, err, err_size) < 0)
         goto err;
     if (sbx_cg_version(pool->cgroot) == SBX_CG_NONE)
         snprintf(pool->describe, sizeof pool->describe, "rlimits (no usable cgroup)");
@@ -358,8 +333,6 @@ void sbx_pool_free(struct sbx_pool *pool)
             sbx_seccomp_free(pool->filters[i]);
     if (pool->cgroot != NULL)
         sbx_cg_root_free(pool->cgroot);
-    if (pool->keeper_mnt_fd >= 0)
-        close(pool->keeper_mnt_fd);
     pthread_mutex_destroy(&pool->lock);
     free(pool->boxes);
     free(pool);

@@ -79,7 +79,7 @@
 #define PROCESSES_OTHER        64
 #define TMP_KIB_DEFAULT        (64 * 1024)
 #define WALL_FROM_CPU(ms)      (3 * (uint64_t)(ms) + 1000)
-#define MAX_BINDS              32
+#define MAX_BINDS              16
 #define DEFAULT_PATH           "/usr/local/bin:/usr/bin:/bin"
 #define HOSTNAME               "gavel"
 #define MIN_POLL_MS            1
@@ -93,14 +93,10 @@ enum step {
     STEP_SETNS_NET,
     STEP_HOSTNAME,
     STEP_ROOT,
-    STEP_SYSDIR,
-    STEP_HIDE,
-    STEP_DEV,
     STEP_WORK,
     STEP_TMP,
     STEP_PROC,
     STEP_BIND,
-    STEP_PIVOT,
     STEP_GO,
     STEP_CGROUPNS,
     STEP_CLONE,
@@ -120,15 +116,11 @@ static const char *const step_names[] = {
     [STEP_UNSHARE_MNT] = "unshare the mount namespace",
     [STEP_SETNS_NET] = "setns into the box's network namespace",
     [STEP_HOSTNAME] = "sethostname",
-    [STEP_ROOT] = "mount the root tmpfs",
-    [STEP_SYSDIR] = "bind a system folder read-only",
-    [STEP_HIDE] = "hide an /etc file",
-    [STEP_DEV] = "make /dev",
-    [STEP_WORK] = "bind the work folder at /box",
+    [STEP_ROOT] = "enter the box root",
+    [STEP_WORK] = "make /box read-only",
     [STEP_TMP] = "mount /tmp",
     [STEP_PROC] = "mount /proc",
     [STEP_BIND] = "bind a caller's folder (--dir)",
-    [STEP_PIVOT] = "pivot_root",
     [STEP_GO] = "wait for the parent's go",
     [STEP_CGROUPNS] = "unshare the cgroup namespace",
     [STEP_CLONE] = "clone the program's process",
@@ -162,6 +154,7 @@ struct run_ctx {
     int n_rlimits;
     const char *path;   /* PATH for the program lookup */
     unsigned uid;
+    int tree_fds[MAX_BINDS]; /* detached copies of the caller's binds (open_tree) */
 };
 
 static SBX_CHILD void stamp(struct sbx_shared *sh, int i)
@@ -178,73 +171,9 @@ static SBX_CHILD int fail(struct sbx_shared *sh, enum step step)
     return -1;
 }
 
-/*** C1: building the root ***/
+/*** C1: the run's copy of the box's mount namespace ***/
 
-/* Read-only, nosuid, nodev bind of host onto target (relative to the new root). */
-static SBX_CHILD int bind_ro(const char *host, const char *target, bool ro)
-{
-    if (mount(host, target, NULL, MS_BIND, NULL) < 0)
-        return -1;
-    unsigned long fl = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0);
-    return mount(NULL, target, NULL, fl, NULL);
-}
-
-static SBX_CHILD int build_sysdirs(struct sbx_pool *pool)
-{
-    for (unsigned i = 0; i < pool->n_sys; i++) {
-        const struct sbx_sysdir *d = &pool->sys[i];
-        if (d->link[0] != '\0') {
-            if (symlink(d->link, d->name + 1) < 0)
-                return -1;
-            continue;
-        }
-        if (mkdir(d->name + 1, 0755) < 0 || bind_ro(d->name, d->name + 1, true) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-static SBX_CHILD int build_hidden(struct sbx_pool *pool)
-{
-    if (pool->n_hidden == 0)
-        return 0;
-    int fd = open(".empty", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    for (unsigned i = 0; i < pool->n_hidden; i++)
-        if (mount(".empty", pool->hidden[i], NULL, MS_BIND, NULL) < 0)
-            return -1;
-    return 0;
-}
-
-static const struct {
-    const char *name;
-    unsigned major, minor;
-} dev_nodes[] = {{"dev/null", 1, 3}, {"dev/zero", 1, 5}, {"dev/urandom", 1, 9}};
-
-static const struct {
-    const char *name, *target;
-} dev_links[] = {{"dev/fd", "/proc/self/fd"},
-                 {"dev/stdin", "/proc/self/fd/0"},
-                 {"dev/stdout", "/proc/self/fd/1"},
-                 {"dev/stderr", "/proc/self/fd/2"}};
-
-static SBX_CHILD int build_dev(void)
-{
-    if (mkdir("dev", 0755) < 0)
-        return -1;
-    for (size_t i = 0; i < sizeof dev_nodes / sizeof dev_nodes[0]; i++)
-        if (mknod(dev_nodes[i].name, S_IFCHR | 0666,
-                  makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0)
-            return -1;
-    for (size_t i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
-        if (symlink(dev_links[i].target, dev_links[i].name) < 0)
-            return -1;
-    return 0;
-}
-
-/* mkdir -p of an absolute in-box path, relative to the new root (the current folder). */
+/* mkdir -p of an absolute in-box path, relative to the root (the current folder). */
 static SBX_CHILD int mkdir_inside(const char *inside, char *buf, size_t size)
 {
     size_t n = 0;
@@ -269,32 +198,32 @@ static SBX_CHILD int mkdir_inside(const char *inside, char *buf, size_t size)
     return 0;
 }
 
-static SBX_CHILD int build_binds(const struct sbx_spec *spec)
+/* The caller's binds: detached copies of host mounts (open_tree in the parent, where the host
+ * paths resolve) attached here. Their mount points are made in the box root's tmpfs, which is
+ * made writable for that moment; the empty folders stay there for later runs. */
+static SBX_CHILD int attach_binds(struct run_ctx *c)
 {
     char target[PATH_MAX];
-    for (size_t i = 0; i < spec->n_binds; i++) {
-        const struct sbx_bind *b = &spec->binds[i];
+    if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_NOSUID, NULL) < 0)
+        return -1;
+    for (size_t i = 0; i < c->spec->n_binds; i++) {
+        const struct sbx_bind *b = &c->spec->binds[i];
+        unsigned long fl = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV |
+                           (b->writable ? 0 : MS_RDONLY);
         if (mkdir_inside(b->inside ? b->inside : b->host, target, sizeof target) < 0 ||
-            bind_ro(b->host, target, !b->writable) < 0)
+            move_mount(c->tree_fds[i], "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
+            mount(NULL, target, NULL, fl, NULL) < 0)
             return -1;
     }
-    return 0;
-}
-
-static SBX_CHILD int pivot(void)
-{
-    if (syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
-        return -1;
     return mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID, NULL);
 }
 
-/* Everything C1 does before "go": namespaces and the root. */
+/* Everything C1 does before "go": namespaces, and the per-run part of the root. */
 static SBX_CHILD int c1_build(struct run_ctx *c)
 {
     struct sbx_shared *sh = c->box->shared;
-    struct sbx_pool *pool = c->pool;
     stamp(sh, 0);
-    if (setns(pool->keeper_mnt_fd, CLONE_NEWNS) < 0)
+    if (setns(c->box->mnt_fd, CLONE_NEWNS) < 0)
         return fail(sh, STEP_SETNS_MNT);
     if (unshare(CLONE_NEWNS) < 0)
         return fail(sh, STEP_UNSHARE_MNT);
@@ -303,29 +232,18 @@ static SBX_CHILD int c1_build(struct run_ctx *c)
     if (sethostname(HOSTNAME, sizeof HOSTNAME - 1) < 0)
         return fail(sh, STEP_HOSTNAME);
     stamp(sh, 1);
-    umask(0);
-    if (mount("gavel-root", c->box->root, "tmpfs", MS_NOSUID, SBX_ROOT_TMPFS_OPTS) < 0 ||
-        chdir(c->box->root) < 0)
+    if (chdir("/") < 0)
         return fail(sh, STEP_ROOT);
-    if (build_sysdirs(pool) < 0)
-        return fail(sh, STEP_SYSDIR);
-    if (build_hidden(pool) < 0)
-        return fail(sh, STEP_HIDE);
-    if (build_dev() < 0)
-        return fail(sh, STEP_DEV);
-    if (mkdir("box", 0755) < 0 || bind_ro(c->box->work, "box", c->work_ro) < 0)
-        return fail(sh, STEP_WORK);
-    if (mkdir("tmp", 0755) < 0 ||
-        mount("gavel-tmp", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, c->tmp_opts) < 0)
+    if (mount("gavel-tmp", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, c->tmp_opts) < 0)
         return fail(sh, STEP_TMP);
-    if (mkdir("proc", 0555) < 0 ||
-        mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
         return fail(sh, STEP_PROC);
-    if (build_binds(c->spec) < 0)
-        return fail(sh, STEP_BIND);
+    unsigned long ro = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV;
+    if (c->work_ro && mount(NULL, "box", NULL, ro, NULL) < 0)
+        return fail(sh, STEP_WORK);
     stamp(sh, 2);
-    if (pivot() < 0)
-        return fail(sh, STEP_PIVOT);
+    if (c->spec->n_binds > 0 && attach_binds(c) < 0)
+        return fail(sh, STEP_BIND);
     stamp(sh, 3);
     return 0;
 }
@@ -802,6 +720,12 @@ static int finish(struct sbx_box *box, const struct waiter *w, const struct sbx_
 
 /*** sbx_run ***/
 
+static void close_trees(struct run_ctx *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        close(c->tree_fds[i]);
+}
+
 static int prepare_ctx(struct run_ctx *c, struct sbx_box *box, const struct sbx_spec *spec,
                        const struct sbx_limits *l, bool have_cg, struct sbx_result *r)
 {
@@ -835,6 +759,17 @@ static int prepare_ctx(struct run_ctx *c, struct sbx_box *box, const struct sbx_
         snprintf(r->message, sizeof r->message, "more than %d binds", MAX_BINDS);
         return -1;
     }
+    for (size_t i = 0; i < spec->n_binds; i++) {
+        c->tree_fds[i] = open_tree(AT_FDCWD, spec->binds[i].host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (c->tree_fds[i] < 0) {
+            int saved = errno;
+            close_trees(c, i);
+            r->status = SBX_JE;
+            snprintf(r->message, sizeof r->message, "bind %.150s: %s", spec->binds[i].host,
+                     strerror(saved));
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -856,13 +791,18 @@ int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result 
     struct run_ctx c;
     if (prepare_ctx(&c, box, spec, &l, have_cg, r) < 0)
         return -1;
-    if (have_cg && prepare_cgroup(box, &l, r) < 0)
+    if ((have_cg && prepare_cgroup(box, &l, r) < 0)) {
+        close_trees(&c, spec->n_binds);
         return -1;
+    }
     memset(box->shared, 0, sizeof *box->shared);
     int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        close_trees(&c, spec->n_binds);
         return je(r, "%s: %s", "socketpair", errno);
+    }
     c.sock = sv[1];
+    /* (from here on, c's open_tree descriptors are closed before returning) */
     struct waiter w = {.pidfd = -1, .sock = sv[0], .listener = -1};
     int64_t start = gv_now_ms(), start_us = gv_now_us();
     char *stack1 = (char *)box->stacks + SBX_CHILD_STACK + 4096;
@@ -870,6 +810,7 @@ int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result 
     pid_t pid = clone(c1_main, stack1, flags, &c, &w.pidfd);
     int clone_errno = errno;
     close(sv[1]);
+    close_trees(&c, spec->n_binds);
     if (pid < 0) {
         close(sv[0]);
         return je(r, "%s: %s", "clone", clone_errno);
