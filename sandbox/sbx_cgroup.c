@@ -82,6 +82,7 @@
 #define CG_RMDIR_TRIES     100       /* rmdir retried on EBUSY, 1 ms apart */
 #define CG_CREATE_TRIES    3         /* mkdir box retried when a racing process removed the base */
 #define CG_RECLAIM_ABOVE   (8 << 20) /* bytes left charged before a run that reset reclaims */
+#define CG_LIMIT_MARGIN    (4 << 20) /* a failed charge leaves the peak at most this far below */
 #define CG_ERR_MAX         320
 #define CG_DESC_MAX        320
 
@@ -1097,14 +1098,28 @@ int sbx_cg_clone_fd(const struct sbx_cg *cg)
     return cg->dirfd[H_V2];
 }
 
+/* v1: whether memory.failcnt can be non-zero. A charge fails only with the usage within its size
+ * (a 2 MiB huge page at most) of the limit, so a peak further below proves it zero and saves the
+ * read. The OOM counter is always read: with memory + swap limited too, an OOM can come at a lower
+ * memory peak. */
+static bool failcnt_possible(const struct sbx_cg *cg, uint64_t peak)
+{
+    if (!cg->limits_known)
+        return true;
+    if (cg->memory_kib == 0 || cg->memory_kib > UINT64_MAX / 2048)
+        return false;
+    return peak + CG_LIMIT_MARGIN >= cg->memory_kib * 1024;
+}
+
 int sbx_cg_stats(struct sbx_cg *cg, struct sbx_cg_stats *out)
 {
     memset(out, 0, sizeof *out);
     bool v2 = cg->root->version == SBX_CG_V2;
     uint64_t peak, cpu, oom, max = 0, failcnt = 0;
     if (fd_read_u64(cg, F_PEAK, &peak) < 0 || read_cpu_us(cg, &cpu) < 0 ||
-        fd_read_keys(cg, F_OOM, "oom_kill", &oom, v2 ? "max" : NULL, &max) < 0 ||
-        (!v2 && fd_read_u64(cg, F_FAILCNT, &failcnt) < 0))
+        fd_read_keys(cg, F_OOM, "oom_kill", &oom, v2 ? "max" : NULL, &max) < 0)
+        return -1;
+    if (!v2 && failcnt_possible(cg, peak) && fd_read_u64(cg, F_FAILCNT, &failcnt) < 0)
         return -1;
     if (cg->file[F_CPU]->h != H_CPUACCT)
         cpu = cpu > cg->base_cpu_us ? cpu - cg->base_cpu_us : 0;

@@ -414,13 +414,19 @@ static void test_v1_limits_reset_stats(void **state)
     assert_int_equal(s.oom_kills, 0);
     assert_false(s.memory_limit_hit);
 
+    /* At its 110 MiB limit, reclaim but no OOM: the limit was hit. */
+    assert_int_equal(sbx_cg_set_limits(cg, 112640, 5), 0);
     put(t, MB1 "memory.max_usage_in_bytes", "115343360\n");
     put(t, MB1 "memory.failcnt", "4\n");
-    put(t, MB1 "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n");
     put(t, "cpuacct/gavel-sandbox/box-1/cpuacct.usage", "300000000\n");
     assert_int_equal(sbx_cg_stats(cg, &s), 0);
     assert_int_equal(s.cpu_us, 300000);
     assert_int_equal(s.memory_peak_kib, 112640);
+    assert_int_equal(s.oom_kills, 0);
+    assert_true(s.memory_limit_hit);
+    /* Then the OOM killer: one kill since the reset's baseline of 2. */
+    put(t, MB1 "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n");
+    assert_int_equal(sbx_cg_stats(cg, &s), 0);
     assert_int_equal(s.oom_kills, 1);
     assert_true(s.memory_limit_hit);
 
