@@ -45,6 +45,7 @@ struct row {
     const char *argv[16]; /* "@" prefix: relative to the work folder; "%" prefix: programs/ */
     const char *input;
     const char *expect; /* substring of stdout ("" when only the exit status matters) */
+    const char *needs;  /* a file an earlier row made ("@Main.class"); skipped without it */
 };
 
 #define SUM_IN    "5 3 9 1\n"
@@ -58,6 +59,8 @@ struct row {
         .name = (n), .policy = SBX_POLICY_COMPILER, .argv = { __VA_ARGS__ }                        \
     }
 
+/* Rows are positional up to `expect`; `needs` is named where used. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const struct row rows[] = {
     /*** compilers under `compiler` ***/
     COMPILE("gcc dynamic", "/usr/bin/gcc", "-O2", "-o", "@sum_c", "%sum.c"),
@@ -94,7 +97,12 @@ static const struct row rows[] = {
       "print('sum %d min %d' % (r['s'], v[0]))\n"},
      SUM_IN,
      SUM_OUT},
-    {"java", SBX_POLICY_RUNTIME, {"/usr/bin/java", "-cp", "@", "Main"}, SUM_IN, SUM_OUT},
+    {"java",
+     SBX_POLICY_RUNTIME,
+     {"/usr/bin/java", "-cp", "@", "Main"},
+     SUM_IN,
+     SUM_OUT,
+     .needs = "@Main.class"},
     {"node",
      SBX_POLICY_RUNTIME,
      {"/usr/bin/node", "-e",
@@ -264,10 +272,11 @@ static void test_rows(void **state)
     int failures = 0;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const struct row *r = &rows[i];
-        char path[512];
+        char path[512], needed[512];
         const char *prog = expand(r->argv[0], path, sizeof path);
-        if (access(prog, X_OK) != 0) {
-            print_message("skip %-20s (%s not installed or not built)\n", r->name, prog);
+        const char *need = r->needs != NULL ? expand(r->needs, needed, sizeof needed) : prog;
+        if (access(prog, X_OK) != 0 || access(need, R_OK) != 0) {
+            print_message("skip %-20s (%s not installed or not built)\n", r->name, need);
             continue;
         }
         char forbidden[SBX_SYSCALL_NAME_MAX], out[OUTPUT_MAX];
