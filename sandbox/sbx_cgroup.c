@@ -30,7 +30,7 @@
  * writes stay open (pread/pwrite at offset 0: an open costs more than the read). cgroup.procs is
  * the exception for reading: a kept descriptor re-read from 0 repeats its first list, so lists
  * are read through a fresh open. The H_V2 folder descriptor doubles as the clone3
- * (CLONE_INTO_CGROUP) one. A hybrid-host box holds 13 descriptors, a v2 box 6.
+ * (CLONE_INTO_CGROUP) one. A hybrid-host box holds 14 descriptors, a v2 box 7.
  *
  * Counters per run. v1: writing 0 resets memory.max_usage_in_bytes, memory.failcnt and
  * cpuacct.usage; memory.oom_control's oom_kill counter cannot be reset, so reset remembers a
@@ -40,12 +40,13 @@
  * group by earlier runs would inflate the next peak, so reset reclaims it first when it is above
  * CG_RECLAIM_ABOVE.
  *
- * Killing. cgroup.kill (v2, Linux 5.14+, in the unified tree too) kills the whole group at once,
- * forks in flight included. Then, and without it, every pid in the pids and v2 groups' cgroup.procs
- * gets SIGKILL (a box's processes are in all its groups, so these two lists tell everything),
- * again until the lists are empty or CG_KILL_TIMEOUT_MS passes; the pids limit bounds how fast a
- * fork bomb can refill them. Zombies leave cgroup.procs when they exit, so "empty" does not wait
- * for the caller to reap its child.
+ * Killing. pids.current counts a group's tasks until they are reaped: 0 there means nothing to
+ * kill, the common case after a run, for one read. Else cgroup.kill (v2, Linux 5.14+, in the
+ * unified tree too) kills the whole group at once, forks in flight included. Then, and without
+ * it, every pid in the pids and v2 groups' cgroup.procs gets SIGKILL (a box's processes are in
+ * all its groups, so these two lists tell everything), again until the lists are empty or
+ * CG_KILL_TIMEOUT_MS passes; the pids limit bounds how fast a fork bomb can refill them. Zombies
+ * leave cgroup.procs when they exit, so "empty" does not wait for the caller to reap its child.
  *
  * Fake trees: a hierarchy folder that is not a cgroup file system (statfs) is a test's tree of
  * plain files. The only differences: writes create files, and removal deletes them before rmdir.
@@ -118,6 +119,7 @@ enum cg_file {
     F_OOM,     /* v1 memory.oom_control, v2 memory.events */
     F_CPU,     /* v1 cpuacct.usage, else cpu.stat */
     F_KILL,    /* cgroup.kill of the v2 group, when the kernel has it */
+    F_TASKS,   /* pids.current: tasks, zombies included, until they are reaped */
     F_PROCS,   /* cgroup.procs of hierarchy h is F_PROCS + h */
     F_COUNT = F_PROCS + H_COUNT,
 };
@@ -137,12 +139,14 @@ static const struct hot_file v1_files[] = {
     {F_OOM, H_MEMORY, "memory.oom_control", O_RDONLY},
     {F_CPU, H_CPUACCT, "cpuacct.usage", O_RDWR},
     {F_CPU, H_V2, "cpu.stat", O_RDONLY},
+    {F_TASKS, H_PIDS, "pids.current", O_RDONLY},
 };
 
 static const struct hot_file v2_files[] = {
     {F_PEAK, H_V2, "memory.peak", O_RDWR},
     {F_OOM, H_V2, "memory.events", O_RDONLY},
     {F_CPU, H_V2, "cpu.stat", O_RDONLY},
+    {F_TASKS, H_V2, "pids.current", O_RDONLY},
 };
 
 struct sbx_cg {
@@ -1156,6 +1160,15 @@ static int kill_round(struct sbx_cg *cg)
 
 int sbx_cg_kill_all(struct sbx_cg *cg)
 {
+    /* The common case, a run whose processes are all gone and reaped: one read says so. */
+    char buf[32];
+    uint64_t tasks;
+    ssize_t n = cg->fd[F_TASKS] >= 0 ? pread(cg->fd[F_TASKS], buf, sizeof buf - 1, 0) : -1;
+    if (n > 0) {
+        buf[n] = '\0';
+        if (parse_u64(buf, &tasks) == 0 && tasks == 0)
+            return 0;
+    }
     /* ENODEV: the group was removed already (by a process that took the box over). */
     if (cg->fd[F_KILL] >= 0 && pwrite(cg->fd[F_KILL], "1", 1, 0) < 0 && errno != ENODEV)
         return file_fail(cg, "write", F_KILL, errno);

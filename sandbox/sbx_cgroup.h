@@ -53,7 +53,7 @@ const char *sbx_cg_describe(const struct sbx_cg_root *root);
 void sbx_cg_root_free(struct sbx_cg_root *root);
 
 /* Creates (or takes over, after a crash: what runs there is killed) the group of box `box_id`.
- * NULL with err on failure. The group keeps a few descriptors open (13 on a hybrid host). */
+ * NULL with err on failure. The group keeps a few descriptors open (14 on a hybrid host, 7 on v2). */
 struct sbx_cg *sbx_cg_create(struct sbx_cg_root *root, unsigned box_id, char *err, size_t err_size);
 /* Limits for the next run; 0 = none. Call while the group is empty. Unchanged limits cost
  * nothing (no write). pids counts processes and threads. */
