@@ -159,6 +159,8 @@ test('a reload in the middle of judging picks the submission up again', async ()
   assert.equal(await finalVerdict(), 'AC');
   assert.equal((await rowVerdicts()).length, countTests(PROBLEM_DIR));
   assert.equal(await page.getByTestId('language').inputValue(), 'python3', 'the language is remembered');
+  assert.match(await page.getByTestId('editor').locator('.cm-content').innerText(), /time\.sleep\(0\.4\)/,
+    'the draft survived the reload');
 });
 
 test('a source over the size limit gets a clear message, not a silent failure', async () => {
@@ -173,4 +175,22 @@ test('a source over the size limit gets a clear message, not a silent failure', 
   await alert.waitFor({ timeout: 15000 });
   assert.match(await alert.innerText(), /too large/i);
   assert.equal(await page.evaluate(() => localStorage.getItem('gavel.submissions')), before, 'nothing was recorded');
+});
+
+test('Redis down: the submit gets the 503 message with a countdown, Submit waits', async () => {
+  await openProblem();
+  await stack.killRedis();
+  try {
+    await submitFile(path.join(SOLUTIONS, 'ab_accepted.c'), 'c');
+    // Read the banner and the button in one go, the moment the banner appears: Retry-After is short.
+    const seen = await (await page.waitForFunction(() => {
+      const alert = document.querySelector('[data-testid="alert"][data-alert="submit"]');
+      return alert && { text: alert.innerText, disabled: document.querySelector('[data-testid="submit"]').disabled };
+    }, null, { timeout: 15000 })).jsonValue();
+    assert.match(seen.text, /not taking submissions.*Try again in \d+ s/s);
+    assert.equal(seen.disabled, true, 'Submit waits for Retry-After');
+    await page.screenshot({ path: path.join(OUT, 'redis-down.png') });
+  } finally {
+    await stack.startRedis();
+  }
 });

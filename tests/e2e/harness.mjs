@@ -136,11 +136,9 @@ class Stack {
       '--problems', problems, '--slots', '2', '--id', `e2e-${process.pid}`], OUT);
     this.children = [this.redis, this.gateway, this.worker];
     for (const c of this.children) fs.rmSync(c.log, { force: true });
+    this.redisPort = redisPort;
     try {
-      this.redis.start();
-      await waitFor('redis to answer PING', READY_MS, () =>
-        execFileSync('redis-cli', ['-p', String(redisPort), 'ping'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-          .includes('PONG'));
+      await this.startRedis();
       this.worker.start();
       await this.startGateway();
       if (!this.worker.alive()) throw new Error('the worker exited at once');
@@ -148,6 +146,17 @@ class Stack {
       await this.stop();
       throw new Error(`${e.message}\n${this.logs()}`);
     }
+  }
+
+  async startRedis() {
+    this.redis.start();
+    await waitFor('redis to answer PING', READY_MS, () =>
+      execFileSync('redis-cli', ['-p', String(this.redisPort), 'ping'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+        .includes('PONG'));
+  }
+
+  async killRedis() {
+    await this.redis.stop('SIGKILL');
   }
 
   async startGateway() {
