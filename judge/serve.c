@@ -150,7 +150,8 @@ static const struct judge_problem *problem_get(struct serve *sv, const char *id,
     snprintf(dir, sizeof dir, "%s/%s", sv->problems, id);
     struct judge_problem *p = judge_problem_load(dir, err, sizeof err);
     if (!p) {
-        snprintf(why, why_size, "problem %s: %s", id, err);
+        if (snprintf(why, why_size, "problem %s: %s", id, err) >= (int)why_size)
+            gv_debug("problem %s: message cut", id); /* a cut message is still a reason */
         return NULL;
     }
     pthread_mutex_lock(&sv->lock);

@@ -7,5 +7,5 @@ gavel_c_test(test_queue_outbox SOURCES integration/test_queue_outbox.c LIBS gave
 gavel_c_test(test_queue_async SOURCES integration/test_queue_async.c LIBS gavel_queue
   LABELS integration TIMEOUT 60)
 gavel_c_test(test_serve_queue SOURCES integration/test_serve_queue.c LIBS gavel_queue
-  LABELS integration TIMEOUT 400)
+  LABELS integration TIMEOUT 600)
 add_dependencies(test_serve_queue gavel-judge)
