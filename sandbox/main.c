@@ -224,7 +224,9 @@ static int run(struct cli *c)
     memset(&r, 0, sizeof r);
     char err[256];
     c->cfg.n_boxes = 1;
+    int64_t t0 = gv_now_us();
     struct sbx_pool *pool = sbx_pool_new(&c->cfg, err, sizeof err);
+    int64_t t1 = gv_now_us(), t2 = t1, t3 = t1;
     int rc = -1;
     if (pool == NULL) {
         r.status = SBX_JE;
@@ -232,9 +234,14 @@ static int run(struct cli *c)
     } else {
         struct sbx_box *box = sbx_box_acquire(pool);
         rc = sbx_run(box, &c->spec, &r);
+        t2 = gv_now_us();
         sbx_box_release(box);
         sbx_pool_free(pool);
+        t3 = gv_now_us();
     }
+    if (getenv("SBX_TIMING") != NULL)
+        fprintf(stderr, "timing us: pool_new %lld run %lld release+free %lld\n",
+                (long long)(t1 - t0), (long long)(t2 - t1), (long long)(t3 - t2));
     char json[2048];
     sbx_result_to_json(&r, json, sizeof json);
     printf("%s\n", json);

@@ -616,8 +616,13 @@ static void wait_run(struct waiter *w, struct sbx_box *box, const struct sbx_lim
             kill_box(w, SBX_JE);
             snprintf(w->kill_message, sizeof w->kill_message, "poll: %s", strerror(errno));
         }
-        if (n > 0 && p[2].revents)
+        if (n > 0 && (p[2].revents & POLLIN))
             on_notification(w);
+        if (n > 0 && (p[2].revents & (POLLHUP | POLLERR | POLLNVAL)) && !(p[2].revents & POLLIN)) {
+            /* No process uses the filter any more: nothing else can come. */
+            close(w->listener);
+            w->listener = -1;
+        }
         if (n > 0 && p[1].revents)
             receive_listener(w);
         if (n > 0 && p[0].revents)

@@ -2,12 +2,14 @@
  * sbx_bench.c - per-run cost of the sandbox paths, for tests/bench/sandbox/run.sh.
  *
  * Theory of operation. `sbx-bench MODE N PROGRAM [ARG...]` runs PROGRAM N times (after a few
- * warm-up runs) and prints "median_us p90_us" of the per-run wall time:
+ * warm-up runs) and prints "median_us p90_us cpu_us" of the per-run wall time:
  *   floor  fork + execve + wait4: the least any sandbox can cost;
  *   lib    sbx_run() in one pooled box (strict policy, no limits), as the judge uses it;
  *   cmd    fork + execve + wait4 of a whole command line (gavel-sandbox -- ..., bwrap ...).
  * In lib mode PROGRAM is copied into the box's work folder once and run as /box/prog.
- * Each run's stdout and stderr go to /dev/null.
+ * Each run's stdout and stderr go to /dev/null. A third number is the CPU time (user + system, of
+ * this process and all it waited for) per run: on a busy machine wall times swell, CPU costs
+ * much less so.
  */
 #include "sandbox.h"
 
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +30,21 @@ static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return x < y ? -1 : x > y;
+}
+
+static int64_t tv_us(struct timeval tv)
+{
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+/* CPU time of this process and every child it waited for. */
+static int64_t cpu_us(void)
+{
+    struct rusage self, kids;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
+    return tv_us(self.ru_utime) + tv_us(self.ru_stime) + tv_us(kids.ru_utime) +
+           tv_us(kids.ru_stime);
 }
 
 static int fork_exec(char **argv, int devnull)
@@ -95,6 +113,7 @@ int main(int argc, char **argv)
         argv[3] = "/box/prog";
     }
     int64_t *t = calloc((size_t)n, sizeof *t);
+    int64_t cpu0 = 0;
     for (long i = -BENCH_WARMUP; i < n; i++) {
         int64_t t0 = gv_now_us();
         int rc = box ? lib_run(box, argv + 3, devnull) : fork_exec(argv + 3, devnull);
@@ -104,9 +123,12 @@ int main(int argc, char **argv)
         }
         if (i >= 0)
             t[i] = gv_now_us() - t0;
+        if (i == -1)
+            cpu0 = cpu_us();
     }
     qsort(t, (size_t)n, sizeof *t, cmp_i64);
-    printf("%lld %lld\n", (long long)t[n / 2], (long long)t[n * 9 / 10]);
+    int64_t cpu = (cpu_us() - cpu0) / n;
+    printf("%lld %lld %lld\n", (long long)t[n / 2], (long long)t[n * 9 / 10], (long long)cpu);
     free(t);
     sbx_pool_free(pool);
     return 0;

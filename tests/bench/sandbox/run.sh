@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# run.sh - what one sandboxed run costs, in one go (called by `./gavel bench`, GAVEL_BUILD set to
+# a Release build folder): median and p90 over N runs (default 500) of a trivial static program
+#   floor  fork + execve + wait4, no sandbox
+#   lib    sbx_run() in a pooled box (the judge's path)
+#   cli    gavel-sandbox --dir DIR:/bench -- /bench/trivial (a whole process per run)
+#   bwrap  bubblewrap with a judge-like command line (--unshare-all, ro-binds, --proc, --dev, --tmpfs)
+# and prints a table with the ratios to the floor, and the machine it ran on. Besides wall times
+# it shows the CPU time each run costs (this process and its children), which a busy machine
+# distorts much less than wall times. Needs root.
+set -euo pipefail
+
+BUILD="${GAVEL_BUILD:?set GAVEL_BUILD to a Release build folder}"
+N="${SBX_BENCH_RUNS:-500}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BENCH="$BUILD/sandbox/sbx-bench"
+CLI="$BUILD/sandbox/gavel-sandbox"
+[ -x "$BENCH" ] && [ -x "$CLI" ] || { echo "run.sh: build $BUILD first (sbx-bench, gavel-sandbox)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "run.sh: needs root (namespaces, cgroups)" >&2; exit 1; }
+
+tmp="$(mktemp -d /tmp/gavel-sbx-bench-XXXXXX)"
+trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"
+cc -O2 -static -o "$tmp/trivial" "$HERE/trivial.c"
+
+declare -A med p90 cpu
+measure() { # name, command...
+    local name="$1"
+    shift
+    read -r med[$name] p90[$name] cpu[$name] < <("$@")
+}
+
+measure floor "$BENCH" floor "$N" "$tmp/trivial"
+measure lib "$BENCH" lib "$N" "$tmp/trivial"
+measure cli "$BENCH" cmd "$N" "$CLI" --dir "$tmp:/bench" -- /bench/trivial
+if command -v bwrap >/dev/null; then
+    bw=(bwrap --unshare-all --die-with-parent --new-session --ro-bind /usr /usr --ro-bind /etc /etc)
+    for l in bin sbin lib lib64; do
+        if [ -L "/$l" ]; then bw+=(--symlink "$(readlink "/$l")" "/$l"); elif [ -d "/$l" ]; then bw+=(--ro-bind "/$l" "/$l"); fi
+    done
+    bw+=(--proc /proc --dev /dev --tmpfs /tmp --ro-bind "$tmp" /box --chdir /box -- /box/trivial)
+    measure bwrap "$BENCH" cmd "$N" "$(command -v bwrap)" "${bw[@]:1}"
+fi
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "runs per path: $N (trivial static program)"
+printf '%-8s %10s %10s %9s %10s %9s\n' path median_us p90_us vs_floor cpu_us vs_floor
+for k in floor lib cli bwrap; do
+    [ -n "${med[$k]:-}" ] || { printf '%-8s %10s\n' "$k" "n/a"; continue; }
+    printf '%-8s %10s %10s %9s %10s %9s\n' "$k" "${med[$k]}" "${p90[$k]}" \
+        "$(ratio "${med[$k]}" "${med[floor]}")" "${cpu[$k]}" "$(ratio "${cpu[$k]}" "${cpu[floor]}")"
+done
+if [ -n "${med[bwrap]:-}" ]; then
+    echo "cli / bwrap: $(ratio "${med[cli]}" "${med[bwrap]}")"
+fi
