@@ -12,13 +12,13 @@
  *           by the number of CPUs: the earliest moment the budget could be used up. On a limit
  *           it kills C1 through the pidfd, which takes the whole pid namespace with it.
  *   C1      the box's init (pid 1 of a new pid namespace; new ipc and uts namespaces too). It
- *           enters the pool's keeper mount namespace and copies it (so the work tmpfs is there
- *           and nothing appears in the host's mount table), joins the box's pre-made empty
- *           network namespace, builds the root on a fresh small tmpfs (read-only binds of /usr,
- *           /etc, ..., links such as /bin -> usr/bin, /etc/shadow & co. covered by an empty
- *           file, /dev with null, zero, urandom, the work folder at /box, a fresh size-limited
- *           tmpfs at /tmp, a fresh /proc, the caller's binds), pivot_roots into it and makes it
- *           read-only. After "go" it unshares the cgroup namespace (so the box sees its group
+ *           enters the box's template mount namespace, whose root is the box root built once by
+ *           sbx_root.c, and copies it (unshare: a dozen mounts, nothing in the host's mount
+ *           table, no pivot_root per run), joins the box's pre-made empty network namespace,
+ *           mounts a fresh size-limited tmpfs on /tmp and a fresh /proc, makes /box read-only
+ *           unless the run may write it, and attaches the caller's binds (detached mounts the
+ *           parent cloned with open_tree, because host paths do not resolve in the box's
+ *           namespace). After "go" it unshares the cgroup namespace (so the box sees its group
  *           as /) and vforks C2, then reaps every process until C2 is gone, writes C2's status
  *           and the summed rusage into a page shared with the parent, and exits; the kernel
  *           then kills whatever else lives in the namespace (a setsid'd daemon too).

@@ -59,6 +59,32 @@ static void test_exec_failure(void **state)
     sbx_box_release(box);
 }
 
+static void test_setup_failure_is_je(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_box *box = t_box();
+    assert_non_null(box);
+    struct sbx_spec spec;
+    sbx_spec_init(&spec);
+    spec.cwd = "/no/such/folder";
+    struct sbx_result r;
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("exit", "0")), -1);
+    assert_int_equal(r.status, SBX_JE);
+    assert_non_null(strstr(r.message, "working folder"));
+    struct sbx_bind bind = {.host = "/no/such/host/folder", .inside = "/data"};
+    sbx_spec_init(&spec);
+    spec.binds = &bind;
+    spec.n_binds = 1;
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("exit", "0")), -1);
+    assert_int_equal(r.status, SBX_JE);
+    /* The box still works afterwards. */
+    sbx_spec_init(&spec);
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("exit", "0")), 0);
+    assert_int_equal(r.status, SBX_OK);
+    sbx_box_release(box);
+}
+
 static void test_tle_cpu(void **state)
 {
     (void)state;
@@ -371,7 +397,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exit_codes),        cmocka_unit_test(test_signal),
-        cmocka_unit_test(test_exec_failure),      cmocka_unit_test(test_tle_cpu),
+        cmocka_unit_test(test_exec_failure),      cmocka_unit_test(test_setup_failure_is_je),
+        cmocka_unit_test(test_tle_cpu),
         cmocka_unit_test(test_tle_wall),          cmocka_unit_test(test_mle),
         cmocka_unit_test(test_ole),               cmocka_unit_test(test_processes),
         cmocka_unit_test(test_forbidden_syscall), cmocka_unit_test(test_fds_and_env),
