@@ -58,6 +58,28 @@ export async function waitFor(what, ms, check) {
   }
 }
 
+// Children still running when this process exits for any reason (a failed assertion that skipped
+// the hooks, SIGTERM from ctest) are killed with their process group, synchronously.
+const running = new Set();
+const tempDirs = new Set(); // removed at exit too
+process.on('exit', () => {
+  for (const c of running) {
+    try {
+      process.kill(-c.proc.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(prefix) {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.add(d);
+  return d;
+}
+for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(1));
+
 class Child {
   constructor(name, argv, logDir) {
     this.name = name;
@@ -71,7 +93,11 @@ class Child {
     fs.writeSync(fd, `--- start: ${this.argv.join(' ')}\n`);
     this.proc = spawn('timeout', ['-k', '5', String(CHILD_MAX_S), ...this.argv], { stdio: ['ignore', fd, fd] });
     fs.closeSync(fd);
-    this.exited = new Promise((r) => this.proc.once('exit', r));
+    running.add(this);
+    this.exited = new Promise((r) => this.proc.once('exit', () => {
+      running.delete(this);
+      r();
+    }));
   }
 
   alive() {
@@ -121,7 +147,7 @@ class Stack {
   // Starts everything; on any failure stops what was started and throws.
   async start() {
     fs.mkdirSync(OUT, { recursive: true });
-    this.run = fs.mkdtempSync(path.join(os.tmpdir(), 'gavel-e2e-'));
+    this.run = tempDir('gavel-e2e-');
     const redisPort = await freePort();
     this.gwPort = await freePort();
     this.redisUrl = `redis://127.0.0.1:${redisPort}`;
@@ -189,7 +215,7 @@ export async function startStack() {
 
 // A fresh headless Chromium with its own profile folder; returns { context, page, close }.
 export async function startBrowser(viewport = { width: 1280, height: 900 }) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gavel-e2e-chromium-'));
+  const profile = tempDir('gavel-e2e-chromium-');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
