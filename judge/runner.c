@@ -16,7 +16,17 @@
  *     (its processes are all dead then), so the other side sees EOF or EPIPE instead of hanging.
  *     The verdict follows the spec: a validator that rejected before the submission ended wins
  *     (WA, whatever the submission died of afterwards); else a submission that failed a limit or
- *     crashed gets that verdict; else the validator's 42/43 decides.
+ *     crashed gets that verdict; else the validator's 42/43 decides. "Before" is the order in
+ *     which the two sbx_run() calls returned, and that order is causal, not a race: each side's
+ *     end time is taken before its pipe ends are closed here, and until then the other side can
+ *     neither read EOF nor get EPIPE (this process still holds those ends). So a side that only
+ *     ended because the other one died always ends later. Only two independent exits within the
+ *     same instant (a validator printing its last line and rejecting while the submission exits on
+ *     its own) can come out either way, and both readings are right then.
+ *
+ * A run that reached its memory limit is MLE even when the CPU or wall limit struck first: under
+ * a cgroup memory cap the kernel's reclaim retries burn time before the OOM kill, so on a loaded
+ * host a memory hog could otherwise look like TLE.
  */
 #include "engine_internal.h"
 
@@ -36,6 +46,7 @@
 #define DATA_INSIDE    "/data"
 #define VAL_ARGV_MAX   (JUDGE_LANG_ARGV_MAX + 8 + JUDGE_FLAGS_MAX)
 #define INTERACT_EXTRA_WALL_MS 2000
+#define MLE_MARGIN_KIB 1024 /* peak this close to the memory limit counts as reaching it */
 
 int judge_program_load(struct sbx_box *box, const struct judge_program *prog, char *err,
                        size_t err_size)
@@ -235,6 +246,15 @@ static void check_default(const struct judge_test *t, int out_fd, struct judge_t
 
 /*** Plain runs ***/
 
+/* TLE of a run whose peak memory reached the limit: really MLE (see the top of the file). */
+static enum judge_verdict run_verdict(const struct sbx_result *sr, uint64_t memory_limit_kib)
+{
+    if (sr->status == SBX_TLE && memory_limit_kib &&
+        sr->memory_kib + MLE_MARGIN_KIB >= memory_limit_kib)
+        return JUDGE_MLE;
+    return from_sandbox(sr->status);
+}
+
 static void fill_times(struct judge_test_result *r, const struct sbx_result *sr)
 {
     r->time_ms = sr->cpu_ms;
@@ -260,7 +280,7 @@ static void run_plain(struct judge_run_ctx *ctx, const struct judge_test *t,
     memset(&sr, 0, sizeof sr);
     sbx_run(ctx->box, &spec, &sr);
     fill_times(r, &sr);
-    r->verdict = from_sandbox(sr.status);
+    r->verdict = run_verdict(&sr, ctx->p->memory_kib);
     if (sr.status != SBX_OK) {
         if (sr.message[0])
             set_msg(r, "%s%s", sr.message, "");
@@ -300,6 +320,7 @@ static void *side_main(void *arg)
 }
 
 static enum judge_verdict interactive_verdict(const struct side *sub, const struct side *val,
+                                              uint64_t memory_limit_kib,
                                               struct judge_test_result *r)
 {
     enum judge_verdict vv = val_verdict(&val->res, r);
@@ -311,7 +332,7 @@ static enum judge_verdict interactive_verdict(const struct side *sub, const stru
     if (vv == JUDGE_WA && val->ended_us <= sub->ended_us)
         return JUDGE_WA;
     if (sub->res.status != SBX_OK)
-        return from_sandbox(sub->res.status);
+        return run_verdict(&sub->res, memory_limit_kib);
     return vv;
 }
 
@@ -354,7 +375,7 @@ static void run_interactive(struct judge_run_ctx *ctx, const struct judge_test *
     pthread_join(th, NULL);
     fill_times(r, &sub.res);
     keep_feedback(ctx->vbox, r);
-    r->verdict = interactive_verdict(&sub, &val, r);
+    r->verdict = interactive_verdict(&sub, &val, ctx->p->memory_kib, r);
     if (r->verdict != JUDGE_AC && r->verdict != JUDGE_WA && sub.res.message[0] && !r->message)
         set_msg(r, "%s%s", sub.res.message, "");
 done:

@@ -22,7 +22,7 @@ fi
 cp -r "$SRC" "$T/problems"
 # the table per package and the summary line; exit 1 on any mismatch or broken package
 set +e
-"$JUDGE" verify "$T"/problems/* --cache "$CACHE"
+"$JUDGE" verify "$T"/problems/*/ --cache "$CACHE"
 rc=$?
 set -e
 echo "verify exit status: $rc"
