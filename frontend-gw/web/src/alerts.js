@@ -38,3 +38,8 @@ export function clearAlert(key) {
   entry.node.remove();
   shown.delete(key);
 }
+
+// Removes every alert but those whose keys are listed (on leaving a page, its own alerts go).
+export function clearAlertsExcept(keep) {
+  for (const key of [...shown.keys()]) if (!keep.includes(key)) clearAlert(key);
+}

@@ -7,7 +7,7 @@
 // registered with ctx.onLeave (unsubscribing from live updates) run when the page is left.
 import { Live, wsUrl } from './live.js';
 import { api } from './api.js';
-import { showAlert, clearAlert } from './alerts.js';
+import { showAlert, clearAlert, clearAlertsExcept } from './alerts.js';
 import { showProblems } from './problems.js';
 import { showProblem } from './problem.js';
 import { showSubmissions, showSubmission } from './submissions.js';
@@ -35,9 +35,12 @@ function languages() {
   return languagesPromise;
 }
 
+const LASTING_ALERTS = ['network']; // alerts that outlive a page change
+
 function route() {
   for (const fn of leaving) fn();
   leaving = [];
+  clearAlertsExcept(LASTING_ALERTS);
   generation += 1;
   const mine = generation;
   const hash = location.hash || '#/problems';

@@ -98,7 +98,7 @@ export async function showProblem(main, ctx, id) {
     [p, languages] = await Promise.all([api.problem(id), ctx.languages()]);
   } catch (e) {
     if (ctx.stale()) return;
-    ctx.error('problem', e, () => ctx.rerender());
+    if (e.status !== 404) ctx.error('problem', e, () => ctx.rerender());
     replace(main, h('p', {}, e.status === 404 ? `There is no problem "${id}".` : 'The problem could not be loaded.'),
       h('p', {}, h('a', { href: '#/problems' }, 'Back to the problem list'), ' · ',
         h('button', { type: 'button', class: 'btn small', onclick: () => ctx.rerender() }, 'Try again')));
@@ -137,7 +137,10 @@ export async function showProblem(main, ctx, id) {
     const lname = languages.find((l) => l.id === entry.language)?.name || entry.language;
     following = follow(ctx.live, entry.id, panel, {
       token: entry.token, total: p.tests, language: lname, maxScore: p.scoring ? p.maxScore : null,
-      onFinal: () => replace(recentSlot, recentList(p.id, entry.id)),
+      onFinal: (s) => {
+        replace(recentSlot, recentList(p.id, entry.id));
+        if (!ctx.stale()) document.title = `${s.verdict} · ${p.name} · Gavel`;
+      },
     });
     replace(recentSlot, recentList(p.id, entry.id));
   };

@@ -168,9 +168,16 @@ export function follow(live, id, panel, opts = {}) {
   api.submission(id, opts.token).then(update, (e) => {
     if (stopped || s.seq >= 0 || s.final) return;
     el.note.hidden = false;
-    el.note.textContent = e.status === 404
-      ? 'The server does not know this submission (it may have expired).'
-      : `${e.message} Live updates will still arrive when the connection is back.`;
+    if (e.status === 404) {
+      el.note.textContent = 'The server does not know this submission (it may have expired).';
+      el.status.textContent = 'Not found';
+      el.status.className = 'status';
+      el.verdict.replaceChildren();
+      if (unsubscribe) unsubscribe();
+      unsubscribe = null;
+      return;
+    }
+    el.note.textContent = `${e.message} Live updates will still arrive when the connection is back.`;
   });
   unsubscribe = live.subscribe(id, update);
 
