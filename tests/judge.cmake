@@ -7,3 +7,5 @@ gavel_script_test(test_judge_check COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integrati
 gavel_script_test(test_judge_verify_problems
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_judge_verify.sh
   LABELS integration TIMEOUT 1500)
+gavel_c_test(test_judge_engine SOURCES integration/test_judge_engine.c LIBS gavel_judge
+  LABELS integration TIMEOUT 300)
