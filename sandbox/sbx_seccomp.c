@@ -189,16 +189,27 @@ static bool family_allowed(const struct sbx_policy_def *def, int family)
     return false;
 }
 
+/* The lowest family value from which on every value is forbidden: one past the largest allowed. */
+static int family_bound(const struct sbx_policy_def *def)
+{
+    int bound = 0;
+    for (size_t i = 0; i < def->n_families; i++)
+        if (def->families[i] + 1 > bound) bound = def->families[i] + 1;
+    return bound;
+}
+
 /* socket(2) and socketpair(2): the policy's families only. An allow-list policy allows each of
- * them; a deny-list policy forbids every other value below SBX_FAMILY_LIMIT one by one and
- * everything at or above it (which also catches garbage in the upper 32 bits). */
+ * them. A deny-list policy forbids everything from one past its largest family on with a single
+ * comparison (which also catches garbage in the upper 32 bits), and the few values below that
+ * one by one: a short program, where one rule per family up to AF_MAX would double its size. */
 static int add_family_rules(scmp_filter_ctx ctx, const struct sbx_policy_def *def,
                             enum sbx_mode mode, char *err, size_t err_size)
 {
     static const char *const calls[] = {"socket", "socketpair"};
+    int bound = def->default_allow ? family_bound(def) : SBX_FAMILY_LIMIT;
     for (size_t c = 0; c < sizeof(calls) / sizeof(calls[0]); c++) {
         struct sbx_rule r = {.name = calls[c], .cmp = SBX_CMP_EQ, .arg = 0};
-        for (int f = 0; f < SBX_FAMILY_LIMIT; f++) {
+        for (int f = 0; f < bound; f++) {
             bool allowed = family_allowed(def, f);
             if (def->default_allow == allowed) continue;
             r.kind = allowed ? SBX_RULE_ALLOW : SBX_RULE_FORBID;
@@ -207,8 +218,8 @@ static int add_family_rules(scmp_filter_ctx ctx, const struct sbx_policy_def *de
         }
         if (!def->default_allow) continue;
         r.kind = SBX_RULE_FORBID;
-        r.cmp = SBX_CMP_GE;
-        r.value = SBX_FAMILY_LIMIT;
+        r.cmp = bound > 0 ? SBX_CMP_GE : SBX_CMP_NONE;
+        r.value = (uint64_t)bound;
         if (add_rule(ctx, &r, mode, err, err_size) != 0) return -1;
     }
     return 0;

@@ -366,6 +366,10 @@ static void test_socket_families(void **state)
         {AF_UNIX | (1ULL << 32), "FFF"},
         {(uint64_t)-1, "FFF"},
         {AF_VSOCK | (1ULL << 32), "FFF"},
+        {AF_UNSPEC, "FFF"}, /* and the values around the allowed ones */
+        {3, "FFF"},
+        {9, "FFF"},
+        {11, "FFF"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct fake_call c = call("socket");
