@@ -247,7 +247,7 @@ static void stop(struct gw_app *app)
 int main(int argc, char **argv)
 {
     static struct gw_app app; /* large (the rate table): not on the stack */
-    gv_log_init("gavel-gw", GV_LOG_INFO);
+    gv_log_init("gavel-gw", getenv("GAVEL_GW_DEBUG") ? GV_LOG_DEBUG : GV_LOG_INFO);
     parse_args(argc, argv, &app.cfg);
     signal(SIGPIPE, SIG_IGN);
     app.base = event_base_new();

@@ -36,6 +36,7 @@
 #include "ws_guard.h"
 
 #define WS_SWEEP_MS 1000
+#define WS_BEV_TIMEOUT_S (365 * 86400) /* "never": see bev_timeouts_off() */
 #define WS_SNDBUF   (64 * 1024) /* kernel send buffer per connection: keeps slow readers visible */
 
 struct ws_conn {
@@ -46,6 +47,8 @@ struct ws_conn {
     struct ws_guard guard;
     struct ws_conn *prev, *next;
     int64_t last_rx_ms, ping_sent_ms, close_at_ms;
+    struct ws_conn *next_adopted; /* on the server's list until evhttp is out of the way */
+    uint8_t adopting;
     uint16_t fail_code; /* a violation found by the guard or the glue: close with this */
     uint8_t closing;    /* our close frame is queued */
     struct gw_hub_client hub;
@@ -57,6 +60,8 @@ struct ws_server {
     struct ws_limits lim;
     struct ws_conn *conns;
     struct event *sweep;
+    struct event *adopt_ev;       /* runs once evhttp's handler has returned */
+    struct ws_conn *adopted;      /* connections taken over in this loop iteration */
     struct ws_stats stats;
 };
 
@@ -197,15 +202,32 @@ static void write_cb(struct bufferevent *bev, void *arg)
 
 static void event_cb(struct bufferevent *bev, short what, void *arg)
 {
-    (void)bev, (void)what;
+    (void)bev;
+    gv_debug("websocket: connection ends (bufferevent event 0x%x)", what);
     conn_free(arg); /* EOF, error: the peer is gone */
 }
 
 /*** Connections ***/
 
+/* evhttp added the bufferevent's read event with its HTTP timeout. A persistent libevent event
+ * keeps that interval and re-arms it on every activation even after a NULL timeout is set
+ * (event_add() with NULL keeps the old one), so "no timeout" is written as a timeout of a year.
+ * Dead peers are found by our pings instead. */
+static void bev_timeouts_off(struct bufferevent *bev)
+{
+    const struct timeval never = {WS_BEV_TIMEOUT_S, 0};
+    bufferevent_set_timeouts(bev, &never, &never);
+}
+
 static void conn_free(struct ws_conn *c)
 {
     struct ws_server *s = c->srv;
+    if (c->adopting) {
+        struct ws_conn **pp = &s->adopted;
+        while (*pp != c)
+            pp = &(*pp)->next_adopted;
+        *pp = c->next_adopted;
+    }
     s->ops.on_closed(c, s->ops.arg);
     if (c->prev)
         c->prev->next = c->next;
@@ -237,7 +259,7 @@ struct ws_conn *ws_conn_adopt(struct ws_server *s, struct evhttp_connection *evc
     ws_guard_init(&c->guard);
     wslay_event_config_set_max_recv_msg_length(c->ctx, s->lim.msg_max);
     bufferevent_setcb(bev, read_cb, write_cb, event_cb, c);
-    bufferevent_set_timeouts(bev, NULL, NULL); /* ours are pings, not evhttp's timeouts */
+    bev_timeouts_off(bev);
     bufferevent_setwatermark(bev, EV_READ | EV_WRITE, 0, 0);
     int sndbuf = WS_SNDBUF;
     if (setsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf) != 0)
@@ -254,10 +276,30 @@ struct ws_conn *ws_conn_adopt(struct ws_server *s, struct evhttp_connection *evc
         conn_free(c);
         return NULL;
     }
-    /* Frames that arrived with the head are already in the input buffer. */
-    if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
-        bufferevent_trigger(bev, EV_READ, BEV_TRIG_DEFER_CALLBACKS);
+    /* evhttp may still touch the bufferevent on its way out of the request callback: set our
+     * callbacks and timeouts once more from the loop, when evhttp is done with it. */
+    c->adopting = 1;
+    c->next_adopted = s->adopted;
+    s->adopted = c;
+    event_active(s->adopt_ev, EV_TIMEOUT, 0);
     return c;
+}
+
+static void adopt_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    struct ws_server *s = arg;
+    while (s->adopted) {
+        struct ws_conn *c = s->adopted;
+        s->adopted = c->next_adopted;
+        c->adopting = 0;
+        bev_timeouts_off(c->bev);
+        bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+        bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+        /* Frames that arrived with the head are already in the input buffer. */
+        if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+            bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_DEFER_CALLBACKS);
+    }
 }
 
 int ws_conn_send_text(struct ws_conn *c, const char *text, size_t len)
@@ -345,11 +387,14 @@ struct ws_server *ws_server_new(struct event_base *base, const struct ws_server_
         s->lim.ping_interval_ms = WS_PING_INTERVAL_MS;
     if (!s->lim.pong_timeout_ms)
         s->lim.pong_timeout_ms = WS_PONG_TIMEOUT_MS;
+    s->adopt_ev = event_new(base, -1, 0, adopt_cb, s);
     s->sweep = event_new(base, -1, EV_PERSIST, sweep_cb, s);
     struct timeval tv = {WS_SWEEP_MS / 1000, (WS_SWEEP_MS % 1000) * 1000};
-    if (!s->sweep || event_add(s->sweep, &tv) != 0) {
+    if (!s->adopt_ev || !s->sweep || event_add(s->sweep, &tv) != 0) {
         if (s->sweep)
             event_free(s->sweep);
+        if (s->adopt_ev)
+            event_free(s->adopt_ev);
         free(s);
         return NULL;
     }
@@ -370,6 +415,7 @@ void ws_server_free(struct ws_server *s)
     while (s->conns)
         conn_free(s->conns);
     event_free(s->sweep);
+    event_free(s->adopt_ev);
     free(s);
 }
 

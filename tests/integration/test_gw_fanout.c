@@ -6,6 +6,7 @@
  *    sync API (status, tests, final): every client gets exactly one final, its own.
  *  - the gateway restarted in the middle: clients reconnect, re-subscribe, and get the right
  *    final (those finished while it was down at once, from the snapshot).
+ *  - a client that does not read while events pile up is closed (1008), its memory freed.
  *  - the gateway's Redis subscription cut (CLIENT KILL TYPE pubsub) while finals are published:
  *    it resubscribes and re-sends snapshots, so nobody misses a final.
  */
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "gv.h"
@@ -65,7 +67,8 @@ static int teardown(void **state)
 static void subscribe(int fd, const char *id)
 {
     char msg[160];
-    snprintf(msg, sizeof msg, "{\"op\":\"subscribe\",\"id\":\"%s\"}", id);
+    int n = snprintf(msg, sizeof msg, "{\"op\":\"subscribe\",\"id\":\"%s\"}", id);
+    assert_true(n > 0 && (size_t)n < sizeof msg);
     assert_int_equal(tc_ws_text(fd, msg), 0);
 }
 
@@ -101,8 +104,12 @@ static void expect_final(struct job *j, const char *verdict, int timeout_ms)
 {
     char msg[4096], want[64];
     int rc = tc_ws_wait_text(j->fd, "\"final\"", timeout_ms, msg, sizeof msg);
-    if (rc != 1)
-        fail_msg("no final for %s (fd %d): %d", j->id, j->fd, rc);
+    if (rc != 1) {
+        static char m[65536];
+        tc_http_simple(gw.port, "GET", "/metrics", NULL, m, sizeof m);
+        const char *ws = strstr(m, "gavel_gw_websocket_connections ");
+        fail_msg("no final for %s (fd %d): %d\n%.1500s", j->id, j->fd, rc, ws ? ws : m);
+    }
     assert_non_null(strstr(msg, j->id));
     snprintf(want, sizeof want, "\"verdict\":\"%s\"", verdict);
     if (!strstr(msg, want))
@@ -235,12 +242,60 @@ static void test_subscription_cut_resends_snapshots(void **state)
         close(jobs[i].fd);
 }
 
+static void test_slow_reader_is_closed(void **state)
+{
+    (void)state;
+    char id[QUEUE_ID_MAX + 1], wid[QUEUE_ID_MAX + 1];
+    struct queue_submission s = {0};
+    struct queue_owner owner;
+    assert_int_equal(queue_enqueue(qc, "ab", "c", "x", 1, NULL, id), QUEUE_OK);
+    assert_int_equal(queue_claim(qc, "w-slow", 1000, wid), 1);
+    assert_int_equal(queue_start(qc, "w-slow", wid, &s, &owner), QUEUE_OK);
+    queue_submission_free(&s);
+    tc_rcvbuf = 4096;
+    int fd = tc_ws_open(gw.port);
+    assert_true(fd >= 0);
+    tc_rcvbuf = 0;
+    char sub[160];
+    snprintf(sub, sizeof sub, "{\"op\":\"subscribe\",\"id\":\"%s\"}", id);
+    tc_ws_text(fd, sub);
+    usleep(300 * 1000);
+    /* Many big test events, never read: the output cap (1 MiB) is passed. */
+    char *items = malloc(8192);
+    size_t n = 0;
+    for (int i = 0; i < 60; i++)
+        n += (size_t)sprintf(items + n, "%s{\"n\":%d,\"group\":\"secret\",\"verdict\":\"AC\"}",
+                             i ? "," : "", i);
+    for (int i = 0; i < 900; i++)
+        queue_publish_tests(qc, &owner, id, 100000, items, NULL);
+    free(items);
+    /* The server gives up on us: 1008 queued behind the backlog, then the linger ends. */
+    char resp[65536];
+    int closed = 0;
+    for (int i = 0; i < 50 && !closed; i++) {
+        assert_int_equal(tc_http_simple(gw.port, "GET", "/metrics", NULL, resp, sizeof resp), 200);
+        closed = strstr(resp, "gavel_gw_websocket_closed_slow_total 1\n") != NULL;
+        usleep(100 * 1000);
+    }
+    assert_true(closed);
+    /* Its memory is gone with it: no WebSocket left open on the server. */
+    for (int i = 0; i < 50; i++) {
+        assert_int_equal(tc_http_simple(gw.port, "GET", "/metrics", NULL, resp, sizeof resp), 200);
+        if (strstr(resp, "gavel_gw_websocket_connections 0\n"))
+            break;
+        usleep(100 * 1000);
+    }
+    assert_non_null(strstr(resp, "gavel_gw_websocket_connections 0\n"));
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_thousand_clients_one_final_each),
         cmocka_unit_test(test_gateway_restarted_in_the_middle),
         cmocka_unit_test(test_subscription_cut_resends_snapshots),
+        cmocka_unit_test(test_slow_reader_is_closed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -279,6 +279,24 @@ static void test_slow_client_timed_out(void **state)
     free(big);
 }
 
+/* Upgraded connections leave evhttp's timeouts behind (--http-timeout-s 2 here): a WebSocket
+ * that talks now and then and then stays quiet longer than that is still open. */
+static void test_websocket_outlives_http_timeout(void **state)
+{
+    (void)state;
+    int fd = tc_ws_open(gw.port);
+    assert_true(fd >= 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(tc_ws_text(fd, "{}"), 0);
+        assert_int_equal(tc_ws_wait_text(fd, "\"bad_op\"", 3000, NULL, 0), 1);
+        usleep(1200 * 1000);
+    }
+    usleep(2500 * 1000);
+    assert_int_equal(tc_ws_text(fd, "{}"), 0);
+    assert_int_equal(tc_ws_wait_text(fd, "\"bad_op\"", 3000, NULL, 0), 1);
+    close(fd);
+}
+
 static void test_connection_cap(void **state)
 {
     (void)state;
@@ -377,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_healthz_and_metrics),
         cmocka_unit_test(test_static_files),
         cmocka_unit_test(test_slow_client_timed_out),
+        cmocka_unit_test(test_websocket_outlives_http_timeout),
         cmocka_unit_test(test_connection_cap),
         cmocka_unit_test(test_queue_full_503),
         cmocka_unit_test(test_redis_down_503),

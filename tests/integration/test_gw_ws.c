@@ -2,7 +2,8 @@
  * test_gw_ws.c - RFC 6455 conformance of gavel-gw over real sockets, and the live protocol.
  *
  * Each test opens its own connections to one gateway (started once, with a short ping interval
- * and a small output cap so keep-alive and slow readers can be tested quickly). Rules come from
+ * so keep-alive can be tested quickly; slow readers are in test_gw_fanout.c, whose gateway does
+ * not ping). Rules come from
  * RFC 6455: sections 5.1-5.6 (masking, RSV, opcodes, fragmentation, control frames), 5.5.1 and
  * 7.4 (close codes), 8.1 (UTF-8, 1007), 10.4 (size limits, 1009); the live protocol from
  * DESIGN.md. Submissions and their events are made through the queue's sync API, as a worker.
@@ -30,7 +31,7 @@ static int setup(void **state)
 {
     (void)state;
     static const char *const args[] = {"--ping-interval-ms", "400", "--pong-timeout-ms", "400",
-                                       "--ws-out-max", "65536", NULL};
+                                       NULL};
     if (gw_start(&gw, args, 0) != 0)
         return -1;
     qc = queue_conn_new(gw.redis.url, 2000);
@@ -266,52 +267,6 @@ static void test_ping_pong_and_keepalive(void **state)
     close(fd);
 }
 
-static void test_slow_reader_is_closed(void **state)
-{
-    (void)state;
-    char id[QUEUE_ID_MAX + 1], wid[QUEUE_ID_MAX + 1];
-    struct queue_submission s = {0};
-    struct queue_owner owner;
-    assert_int_equal(queue_enqueue(qc, "ab", "c", "x", 1, NULL, id), QUEUE_OK);
-    assert_int_equal(queue_claim(qc, "w-slow", 1000, wid), 1);
-    assert_int_equal(queue_start(qc, "w-slow", wid, &s, &owner), QUEUE_OK);
-    queue_submission_free(&s);
-    tc_rcvbuf = 4096;
-    int fd = open_ws();
-    tc_rcvbuf = 0;
-    char sub[160];
-    snprintf(sub, sizeof sub, "{\"op\":\"subscribe\",\"id\":\"%s\"}", id);
-    tc_ws_text(fd, sub);
-    usleep(300 * 1000);
-    /* Many big test events, never read: the output cap (64 KiB here) is passed. */
-    char *items = malloc(8192);
-    size_t n = 0;
-    for (int i = 0; i < 60; i++)
-        n += (size_t)sprintf(items + n, "%s{\"n\":%d,\"group\":\"secret\",\"verdict\":\"AC\"}",
-                             i ? "," : "", i);
-    for (int i = 0; i < 400; i++)
-        queue_publish_tests(qc, &owner, id, 100000, items, NULL);
-    free(items);
-    /* The server gives up on us: 1008 queued behind the backlog, then the linger ends. */
-    char resp[65536];
-    int closed = 0;
-    for (int i = 0; i < 50 && !closed; i++) {
-        assert_int_equal(tc_http_simple(gw.port, "GET", "/metrics", NULL, resp, sizeof resp), 200);
-        closed = strstr(resp, "gavel_gw_websocket_closed_slow_total 1\n") != NULL;
-        usleep(100 * 1000);
-    }
-    assert_true(closed);
-    /* Its memory is gone with it: no WebSocket left open on the server. */
-    for (int i = 0; i < 50; i++) {
-        assert_int_equal(tc_http_simple(gw.port, "GET", "/metrics", NULL, resp, sizeof resp), 200);
-        if (strstr(resp, "gavel_gw_websocket_connections 0\n"))
-            break;
-        usleep(100 * 1000);
-    }
-    assert_non_null(strstr(resp, "gavel_gw_websocket_connections 0\n"));
-    close(fd);
-}
-
 /*** The live protocol (DESIGN.md) ***/
 
 static void test_snapshot_live_and_final(void **state)
@@ -399,7 +354,6 @@ int main(void)
         cmocka_unit_test(test_message_too_big_1009),
         cmocka_unit_test(test_binary_and_bad_messages_keep_connection),
         cmocka_unit_test(test_ping_pong_and_keepalive),
-        cmocka_unit_test(test_slow_reader_is_closed),
         cmocka_unit_test(test_snapshot_live_and_final),
         cmocka_unit_test(test_handshake_refusals_over_socket),
     };
