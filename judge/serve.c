@@ -10,8 +10,10 @@
  *   - The outbox's publisher thread (queue_outbox.h): sends events in order, coalesces tests,
  *     waits and retries while Redis is down. Slots never wait for Redis to publish, so a job in
  *     hand is judged to the end whatever Redis does, and its events go out when Redis is back.
- *   - A heartbeat thread: refreshes gavel:worker:{id} every ttl/3 (with the busy count) and runs
- *     the reaper, which returns the jobs of workers whose heartbeat expired to the queue.
+ *   - A heartbeat thread: first recovers what an earlier process of the same name left in our
+ *     processing list (the slots wait for that), then refreshes gavel:worker:{id} every ttl/3
+ *     (with the busy count) and runs the reaper, which returns the jobs of workers whose
+ *     heartbeat expired to the queue. It keeps going through a shutdown's grace period.
  *   - The main thread: waits for SIGTERM/SIGINT (blocked everywhere else, taken with
  *     sigtimedwait). On the first one the slots stop claiming and finish their jobs; past the
  *     grace period (or on a second signal) the jobs still running are handed back to the queue
@@ -88,6 +90,8 @@ struct serve {
     struct cached_problem problem[SERVE_PROBLEMS_MAX];
     int n_problems;
     atomic_int stopping;
+    atomic_int ready;   /* our own processing list was recovered: slots may claim */
+    atomic_int hb_stop; /* the heartbeat goes on while the slots finish, until this is set */
 };
 
 /* What the engine's progress callback needs. */
@@ -330,6 +334,10 @@ static void *slot_main(void *arg)
     struct slot *sl = arg;
     struct serve *sv = sl->sv;
     while (!atomic_load(&sv->stopping)) {
+        if (!atomic_load(&sv->ready)) {
+            sleep_ms(100);
+            continue;
+        }
         char id[QUEUE_ID_MAX + 1];
         int rc = queue_claim(sl->conn, sv->worker, sv->claim_ms, id);
         if (rc < 0) {
@@ -356,8 +364,26 @@ static void on_final(const char *id, int rc, long long seq, void *arg)
         gv_warn("job %s: final not published: %s", id, queue_rc_name(rc));
 }
 
+/* Once, before the first heartbeat and before any slot claims: what an earlier process with our
+ * name left in our processing list goes back to the queue (our fresh heartbeat would otherwise
+ * keep it there forever). Retried until Redis answers. */
+static int recover_own(struct serve *sv, struct queue_conn *c)
+{
+    long long back = 0, failed = 0;
+    if (queue_recover(c, sv->worker, &back, &failed) != QUEUE_OK)
+        return -1;
+    if (back || failed)
+        gv_warn("recovered %lld job(s) left by an earlier %s (%lld ended as JE)", back,
+                sv->worker, failed);
+    return 0;
+}
+
 static void heartbeat_once(struct serve *sv, struct queue_conn *c)
 {
+    static int recovered;
+    if (!recovered && recover_own(sv, c) < 0)
+        return;
+    recovered = 1;
     pthread_mutex_lock(&sv->lock);
     int busy = sv->busy;
     pthread_mutex_unlock(&sv->lock);
@@ -365,6 +391,8 @@ static void heartbeat_once(struct serve *sv, struct queue_conn *c)
     int rc = queue_heartbeat(c, sv->worker, &info, sv->ttl_ms);
     if (rc != QUEUE_OK && rc != QUEUE_ERR_DOWN)
         gv_warn("heartbeat: %s", queue_rc_name(rc));
+    if (rc == QUEUE_OK)
+        atomic_store(&sv->ready, 1); /* recovered and alive: the slots may claim */
     long long back = 0, failed = 0;
     if (rc == QUEUE_OK && queue_reap(c, &back, &failed) == QUEUE_OK && (back || failed))
         gv_warn("reaper: %lld job(s) of dead workers back in the queue, %lld ended as JE", back,
@@ -377,16 +405,18 @@ static void *heartbeat_main(void *arg)
     struct queue_conn *c = queue_conn_new(sv->redis, 2000);
     int period = sv->ttl_ms / 3 > 0 ? sv->ttl_ms / 3 : 1;
     pthread_mutex_lock(&sv->lock);
-    while (c && !atomic_load(&sv->stopping)) {
+    while (c && !atomic_load(&sv->hb_stop)) {
         pthread_mutex_unlock(&sv->lock);
         heartbeat_once(sv, c);
         pthread_mutex_lock(&sv->lock);
+        /* Not recovered yet (Redis down at start): try again soon, the slots are waiting. */
+        int wait = atomic_load(&sv->ready) ? period : (period < 250 ? period : 250);
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        long long ns = ts.tv_nsec + (long long)(period % 1000) * 1000000LL;
-        ts.tv_sec += period / 1000 + ns / 1000000000LL;
+        long long ns = ts.tv_nsec + (long long)(wait % 1000) * 1000000LL;
+        ts.tv_sec += wait / 1000 + ns / 1000000000LL;
         ts.tv_nsec = ns % 1000000000LL;
-        if (!atomic_load(&sv->stopping))
+        if (!atomic_load(&sv->hb_stop))
             pthread_cond_timedwait(&sv->wake, &sv->lock, &ts);
     }
     pthread_mutex_unlock(&sv->lock);
@@ -478,14 +508,6 @@ static int setup(struct serve *sv)
     sv->slot = calloc((size_t)sv->slots, sizeof *sv->slot);
     if (!sv->outbox || !sv->slot)
         return -1;
-    struct queue_conn *c = queue_conn_new(sv->redis, 2000);
-    if (!c)
-        return -1;
-    long long back = 0, failed = 0;
-    if (queue_recover(c, sv->worker, &back, &failed) == QUEUE_OK && (back || failed))
-        gv_warn("recovered %lld job(s) left by an earlier %s (%lld ended as JE)", back,
-                sv->worker, failed);
-    queue_conn_free(c);
     for (int i = 0; i < sv->slots; i++) {
         sv->slot[i].sv = sv;
         sv->slot[i].index = i;
@@ -581,6 +603,7 @@ int judge_serve_main(int argc, char **argv)
         gv_warn("serve: Redis did not take every event in %d ms; the jobs will be reaped",
                 SERVE_DRAIN_MS);
     pthread_mutex_lock(&sv.lock);
+    atomic_store(&sv.hb_stop, 1);
     pthread_cond_signal(&sv.wake);
     pthread_mutex_unlock(&sv.lock);
     pthread_join(sv.heartbeat, NULL);

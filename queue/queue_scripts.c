@@ -104,7 +104,9 @@ static const char script_release[] =
  * right end of the queue, where it is claimed next. */
 static const char script_reap[] =
     "local back, failed = 0, 0\n"
-    "for _, w in ipairs(redis.call('SMEMBERS', KEYS[1])) do\n"
+    "local ws = redis.call('SMEMBERS', KEYS[1])\n"
+    "if ARGV[4] ~= '' then table.insert(ws, ARGV[4]) end\n"
+    "for _, w in ipairs(ws) do\n"
     "  if w == ARGV[4] or redis.call('EXISTS', '" QUEUE_PREFIX "worker:' .. w) == 0 then\n"
     "    local plist = '" QUEUE_PREFIX "processing:' .. w\n"
     "    for _, id in ipairs(redis.call('LRANGE', plist, 0, -1)) do\n"

@@ -302,6 +302,13 @@ int queue_claim(struct queue_conn *c, const char *worker, int timeout_ms, char *
     if (conn_ensure(c) < 0)
         return QUEUE_ERR_DOWN;
     snprintf(secs, sizeof secs, "%d.%03d", timeout_ms / 1000, timeout_ms % 1000);
+    /* Be in gavel:workers before any id can land in our processing list, so the reaper always
+     * finds the list, even when we die before our first heartbeat. */
+    const char *sadd[] = {"SADD", QUEUE_KEY_WORKERS, worker};
+    redisReply *m = command_str(c, 3, sadd);
+    if (!m)
+        return QUEUE_ERR_DOWN;
+    freeReplyObject(m);
     const char *argv[] = {"BLMOVE", QUEUE_KEY_QUEUE, plist, "RIGHT", "LEFT", secs};
     redisSetTimeout(c->ctx, tv_ms(timeout_ms + c->timeout_ms));
     redisReply *r = command_str(c, 6, argv);

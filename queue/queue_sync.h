@@ -39,7 +39,8 @@ int queue_enqueue(struct queue_conn *c, const char *problem, const char *languag
 /* Reads one submission; QUEUE_ERR_NOTFOUND when there is none. Free with queue_submission_free. */
 int queue_get(struct queue_conn *c, const char *id, struct queue_submission *out);
 
-/* Waits up to timeout_ms for a job and moves its id into gavel:processing:{worker}. Returns 1
+/* Adds worker to gavel:workers (so the reaper can always find its processing list), then
+ * waits up to timeout_ms for a job and moves its id into gavel:processing:{worker}. Returns 1
  * with id_out (QUEUE_ID_MAX + 1 bytes) filled, 0 when the wait ended empty, or a QUEUE_ERR_*.
  * An id that is not valid is dropped from the processing list and logged, and 0 returned. */
 int queue_claim(struct queue_conn *c, const char *worker, int timeout_ms, char *id_out);

@@ -8,7 +8,8 @@
  *   kill -9 of a worker in a slow job: another finishes it within the heartbeat TTL plus a few
  *     seconds, with exactly one final;
  *   Redis killed and restarted (AOF) with jobs queued and running: every job ends, the worker
- *     reconnects by itself;
+ *     reconnects by itself; a worker started while Redis is down waits for it and first puts
+ *     back what an earlier process of its name left in its processing list;
  *   poison jobs (unknown problem, unknown language, missing hash): JE once, and the worker goes on;
  *   SIGTERM during a job: it still ends with one final and the worker exits 0; with a short grace
  *     the job is handed back and another worker ends it, once.
@@ -46,6 +47,11 @@
 static const char quick_src[] = "#include <stdio.h>\n"
                                 "int main(void){long a,b;if(scanf(\"%ld %ld\",&a,&b)!=2)return 1;"
                                 "printf(\"%ld\\n\",a+b);return 0;}\n";
+/* 2 x 2.5 s: outlives the heartbeat TTL after a SIGTERM */
+static const char slower_src[] = "#include <stdio.h>\n#include <time.h>\n"
+                                 "int main(void){long a,b;if(scanf(\"%ld %ld\",&a,&b)!=2)return 1;"
+                                 "struct timespec t={2,500000000};nanosleep(&t,0);"
+                                 "printf(\"%ld\\n\",a+b);return 0;}\n";
 static const char slow_src[] = "#include <stdio.h>\n#include <time.h>\n"
                                "int main(void){long a,b;if(scanf(\"%ld %ld\",&a,&b)!=2)return 1;"
                                "struct timespec t={1,500000000};nanosleep(&t,0);"
@@ -520,6 +526,35 @@ static void test_redis_restart(void **state)
     assert_int_equal(stop_worker(&w, SIGTERM, 15000), 0);
 }
 
+/* A worker whose earlier self died holding a job, started while Redis is down: it waits for
+ * Redis, puts the job back (its own fresh heartbeat would otherwise hide it forever), judges it. */
+static void test_restart_recovers_own(void **state)
+{
+    struct fx *f = *state;
+    struct job j;
+    enqueue(f, &j, "sum", "c", quick_src);
+    char id[QUEUE_ID_MAX + 1];
+    assert_int_equal(queue_claim(f->c, "phoenix", 1000, id), 1); /* the earlier self took it */
+    redisFree(f->sub);
+    f->sub = NULL;
+    redisFree(f->raw);
+    f->raw = NULL;
+    rf_kill(&f->rf);
+    struct worker w;
+    start_worker(f, &w, "phoenix", 1, 10000);
+    usleep(800 * 1000);
+    assert_int_equal(rf_restart(&f->rf, 1), 0);
+    f->raw = redisConnect("127.0.0.1", f->rf.port);
+    assert_true(f->raw && !f->raw->err);
+    int ok = wait_hash(f, j.id, "status", "done", 30000);
+    if (!ok)
+        print_log(f, "phoenix");
+    assert_true(ok);
+    assert_true(hash_is(f, j.id, "worker", "phoenix"));
+    assert_int_equal(hash_int(f, j.id, "attempts"), 1);
+    assert_int_equal(stop_worker(&w, SIGTERM, 10000), 0);
+}
+
 static void test_poison(void **state)
 {
     struct fx *f = *state;
@@ -554,16 +589,22 @@ static void test_poison(void **state)
 static void test_sigterm(void **state)
 {
     struct fx *f = *state;
-    /* a long grace: the worker finishes the job itself, then exits 0 */
-    struct worker a;
+    /* a long grace: the worker finishes the job itself, then exits 0; its heartbeat lives on
+     * meanwhile, so the other worker's reaper does not take the job away although it runs for
+     * longer than the TTL after the signal */
+    struct worker a, other;
     struct job j;
-    enqueue(f, &j, "sum", "c", slow_src);
+    enqueue(f, &j, "sum", "c", slower_src);
     start_worker(f, &a, "polite", 1, 30000);
     assert_true(wait_hash(f, j.id, "status", "running", 30000));
+    start_worker(f, &other, "other", 1, 10000);
     assert_int_equal(stop_worker(&a, SIGTERM, 20000), 0);
     assert_int_equal(collect(f, &j, 1, 5000, 500), 1);
     assert_int_equal(j.finals, 1);
     assert_true(judged(j.verdict));
+    assert_string_equal(j.worker, "polite");
+    assert_int_equal(hash_int(f, j.id, "attempts"), 1);
+    assert_int_equal(stop_worker(&other, SIGTERM, 10000), 0);
 
     /* a short grace: handed back, another worker ends it, once */
     struct worker b, c;
@@ -595,6 +636,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_kill9_takeover, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigterm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redis_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restart_recovers_own, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_workers_share, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
