@@ -15,8 +15,16 @@ checked by the package's input validators (input_validators/*.py, exit 42 = vali
 stop at the first failing test; scoring problems run all tests and add up group scores from
 the testdata.yaml files. Exit status 1 if any submission does not get its expected verdict.
 
-Usage: problems/.tools/selfcheck.py [PACKAGE_DIR...] [--only SUBSTRING]
+With --lint it only checks the packages' data, fast and without running any submission: on a
+temporary copy of each package (so data/generate writes nothing into the source tree) it checks
+that problem.yaml and a statement exist, that every .in has its .ans and the other way round,
+that test files are LF-only text ending in a newline, that the input validators accept every
+.in, that a custom (non-interactive) validator accepts every .ans as output, and that there is
+an accepted submission and no unknown submissions folder.
+
+Usage: problems/.tools/selfcheck.py [--lint] [PACKAGE_DIR...] [--only SUBSTRING]
 """
+import atexit
 import math
 import os
 import resource
@@ -28,7 +36,8 @@ import tempfile
 import time
 
 PROBLEMS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORK = os.path.join(tempfile.gettempdir(), "gavel-selfcheck")
+WORK = tempfile.mkdtemp(prefix="gavel-selfcheck-")  # this run's builds and copies
+atexit.register(shutil.rmtree, WORK, True)
 FOLDER_VERDICT = {
     "accepted": "AC", "wrong_answer": "WA", "time_limit_exceeded": "TLE",
     "run_time_error": "RTE", "memory_limit_exceeded": "MLE",
@@ -87,7 +96,7 @@ class Problem:
         self.interactive = "interactive" in self.validation
         self.generate()
         self.tests = self.list_tests()
-        self.validate_inputs()
+        self.input_errors = self.validate_inputs()
         self.validator = self.build_validator() if self.validation[0] == "custom" else None
 
     def read_time_limit(self, limits):
@@ -123,10 +132,11 @@ class Problem:
 
     def validate_inputs(self):
         """Runs every input_validators/ program on every .in, with the flags of the nearest
-        testdata.yaml (input_validator_flags); exit 42 means valid. Raises on an invalid .in."""
+        testdata.yaml (input_validator_flags); exit 42 means valid. Returns the complaints."""
+        errors = []
         vdir = os.path.join(self.path, "input_validators")
         if not os.path.isdir(vdir):
-            return
+            return [f"{self.name}: no input_validators/"]
         programs = [os.path.join(vdir, f) for f in sorted(os.listdir(vdir)) if f.endswith(".py")]
         for test in self.tests:
             flags, d = [], os.path.dirname(test)
@@ -140,7 +150,9 @@ class Problem:
                 with open(test + ".in", "rb") as fin:
                     code = subprocess.run(["/usr/bin/python3", prog] + flags, stdin=fin).returncode
                 if code != 42:
-                    raise SystemExit(f"{self.name}: {prog} rejects {test}.in (exit {code})")
+                    errors.append(f"{self.name}: {os.path.relpath(prog, self.path)} rejects "
+                                  f"{os.path.relpath(test, self.path)}.in (exit {code})")
+        return errors
 
     def build_validator(self):
         vdir = os.path.join(self.path, "output_validators")
@@ -378,8 +390,74 @@ def judge(sub):
     return final, group_score(p, results) if p.scoring else None
 
 
+STATEMENTS = ("statement/problem.en.md", "statement/problem.en.tex",
+              "problem_statement/problem.en.md", "problem_statement/problem.en.tex")
+
+
+def lint(src):
+    """Returns a list of problems found in the package at src (checked on a copy)."""
+    errors = []
+    name = os.path.basename(src)
+    copy = os.path.join(WORK, "lint", name)
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(src, copy, symlinks=True)
+    stamp = os.path.join(copy, "data", ".generated")
+    if os.path.exists(stamp):
+        os.remove(stamp)  # run data/generate afresh, as on a clean checkout
+    try:
+        problem = Problem(copy)
+    except (SystemExit, subprocess.CalledProcessError, OSError, ValueError) as e:
+        return [f"{name}: {e}"]
+    errors += problem.input_errors
+    if "name" not in problem.yaml:
+        errors.append(f"{name}: problem.yaml has no name")
+    if not any(os.path.exists(os.path.join(copy, st)) for st in STATEMENTS):
+        errors.append(f"{name}: no statement")
+    for dirpath, _, files in os.walk(os.path.join(copy, "data")):
+        for f in files:
+            base, ext = os.path.splitext(f)
+            other = {".in": ".ans", ".ans": ".in"}.get(ext)
+            if other and base + other not in files:
+                errors.append(f"{name}: {os.path.relpath(os.path.join(dirpath, f), copy)} "
+                              f"has no {other}")
+            if ext in (".in", ".ans", ".interaction"):
+                with open(os.path.join(dirpath, f), "rb") as fh:
+                    data = fh.read()
+                if b"\r" in data or (data and not data.endswith(b"\n")):
+                    errors.append(f"{name}: {f}: CR, or no newline at the end")
+    if problem.validator and not problem.interactive:
+        feedback = os.path.join(WORK, "lint", name + "-feedback")
+        os.makedirs(feedback, exist_ok=True)
+        for test in problem.tests:
+            with open(test + ".ans", "rb") as fans:
+                code = subprocess.run([problem.validator, test + ".in", test + ".ans",
+                                       feedback + "/"] + problem.flags, stdin=fans).returncode
+            if code != 42:
+                errors.append(f"{name}: validator rejects {os.path.relpath(test, copy)}.ans "
+                              f"as output (exit {code})")
+    subs = os.path.join(copy, "submissions")
+    folders = sorted(os.listdir(subs)) if os.path.isdir(subs) else []
+    errors += [f"{name}: unknown submissions folder {f}" for f in folders
+               if f not in FOLDER_VERDICT and os.path.isdir(os.path.join(subs, f))]
+    if "accepted" not in folders or not os.listdir(os.path.join(subs, "accepted")):
+        errors.append(f"{name}: no accepted submission")
+    return errors
+
+
 def main(argv):
     only = None
+    if "--lint" in argv:
+        argv = [a for a in argv if a != "--lint"]
+        dirs = argv or sorted(os.path.join(PROBLEMS, d) for d in os.listdir(PROBLEMS)
+                              if os.path.isdir(os.path.join(PROBLEMS, d)) and not d.startswith("."))
+        os.makedirs(os.path.join(WORK, "lint"), exist_ok=True)
+        errors = []
+        for d in dirs:
+            errors += lint(os.path.abspath(d))
+        for e in errors:
+            print(e)
+        print(f"lint: {len(dirs)} packages, {len(errors)} problems")
+        return 1 if errors else 0
     if "--only" in argv:
         i = argv.index("--only")
         only = argv[i + 1]
@@ -390,6 +468,9 @@ def main(argv):
     failures = 0
     for d in dirs:
         problem = Problem(os.path.abspath(d))
+        if problem.input_errors:
+            print("\n".join(problem.input_errors))
+            return 1
         os.makedirs(os.path.join(WORK, problem.name), exist_ok=True)
         for folder in sorted(os.listdir(os.path.join(problem.path, "submissions"))):
             if folder not in FOLDER_VERDICT:
