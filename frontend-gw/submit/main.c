@@ -10,7 +10,8 @@
  *      messages move the follow state (submit_view.c); on a terminal a progress bar is redrawn in
  *      place, otherwise one plain line is printed per change. When the connection drops before the
  *      final (say the gateway restarts) we reconnect a few times: a new subscribe returns a
- *      snapshot, or the final at once, so nothing is missed;
+ *      snapshot, or the final at once, so nothing is missed (backing off from 250 ms to 5 s,
+ *      about 45 s in all, enough for a gateway restart);
  *   4. print the final verdict with time and memory (and the compile output or judge message).
  * Exit status: 0 accepted, 1 judged but not accepted, 2 usage or local error, 3 the API refused
  * the submission, 4 the gateway could not be reached, was lost, or the final did not come in time.
@@ -28,21 +29,22 @@
 #include "submit_net.h"
 #include "submit_view.h"
 
-#define SUBMIT_DEFAULT_SERVER "http://127.0.0.1:8080"
-#define SUBMIT_SOURCE_MAX     (1u << 20) /* read at most this much; the gateway has its own cap */
-#define SUBMIT_HTTP_TIMEOUT_S 15
-#define SUBMIT_TIMEOUT_S      600 /* default wait for the final */
-#define SUBMIT_RECONNECTS     5   /* WebSocket reconnects before giving up */
-#define SUBMIT_RECONNECT_MS   1000
-#define SUBMIT_ID_MAX         64
+#define SUBMIT_DEFAULT_SERVER   "http://127.0.0.1:8080"
+#define SUBMIT_SOURCE_MAX       (1u << 20) /* read at most this much; the gateway has its own cap */
+#define SUBMIT_HTTP_TIMEOUT_S   15
+#define SUBMIT_TIMEOUT_S        600 /* default wait for the final */
+#define SUBMIT_RECONNECTS       12  /* WebSocket reconnects in a row before giving up */
+#define SUBMIT_RECONNECT_MS     250 /* first delay; doubled each time, capped (about 45 s in all) */
+#define SUBMIT_RECONNECT_MAX_MS 5000
+#define SUBMIT_ID_MAX           64
 
 enum exit_code { EXIT_AC = 0, EXIT_NOT_AC = 1, EXIT_USAGE = 2, EXIT_API = 3, EXIT_UNREACHABLE = 4 };
 
 static const char usage[] =
     "usage: gavel-submit PROBLEM FILE [--language ID] [--server URL] [--timeout S]\n"
     "  --language ID   language id (default: guessed from FILE's extension via /api/languages)\n"
-    "  --server URL    the gateway, http://HOST[:PORT] (default $GAVEL_SERVER or " SUBMIT_DEFAULT_SERVER
-    ")\n"
+    "  --server URL    the gateway, http://HOST[:PORT] (default $GAVEL_SERVER "
+    "or " SUBMIT_DEFAULT_SERVER ")\n"
     "  --timeout S     wait at most S seconds for the verdict (default 600)\n"
     "exit status: 0 accepted, 1 another verdict, 2 usage or local error, 3 refused by the API,\n"
     "             4 gateway unreachable or lost, or no verdict in time\n";
@@ -82,19 +84,24 @@ static int parse_options(int argc, char **argv, struct options *o)
     while ((c = getopt_long(argc, argv, "l:s:t:h", longs, NULL)) != -1) {
         char *end;
         switch (c) {
-        case 'l': o->language = optarg; break;
-        case 's': o->server = optarg; break;
+        case 'l':
+            o->language = optarg;
+            break;
+        case 's':
+            o->server = optarg;
+            break;
         case 't':
             o->timeout_s = (int)strtol(optarg, &end, 10);
-            if (*end || o->timeout_s <= 0)
-                return -1;
+            if (*end || o->timeout_s <= 0) return -1;
             break;
-        case 'h': fputs(usage, stdout); exit(0);
-        default: return -1;
+        case 'h':
+            fputs(usage, stdout);
+            exit(0);
+        default:
+            return -1;
         }
     }
-    if (argc - optind != 2)
-        return -1;
+    if (argc - optind != 2) return -1;
     o->problem = argv[optind];
     o->file = argv[optind + 1];
     return 0;
@@ -109,8 +116,8 @@ static int guess_language(struct event_base *base, const struct sn_server *srv, 
     gv_buf_init(&body, SN_BODY_MAX);
     char err[SN_ERR_MAX];
     int status = 0, rc = EXIT_UNREACHABLE;
-    if (sn_http(base, srv, "GET", "/api/languages", NULL, 0, SUBMIT_HTTP_TIMEOUT_S, &status,
-                &body, err, sizeof err) < 0) {
+    if (sn_http(base, srv, "GET", "/api/languages", NULL, 0, SUBMIT_HTTP_TIMEOUT_S, &status, &body,
+                err, sizeof err) < 0) {
         fprintf(stderr, "gavel-submit: %s\n", err);
     } else if (status != 200) {
         sv_api_error(status, body.data, body.len, err, sizeof err);
@@ -176,8 +183,7 @@ static void show_progress(struct follow *f)
 {
     char line[SV_LINE_MAX];
     sv_progress_line(&f->st, line, sizeof line);
-    if (strcmp(line, f->last_line) == 0)
-        return;
+    if (strcmp(line, f->last_line) == 0) return;
     gv_strlcpy(f->last_line, line, sizeof f->last_line);
     if (f->tty)
         printf("\r\033[K%s", line);
@@ -189,6 +195,7 @@ static void show_progress(struct follow *f)
 static void on_open(struct sn_ws *ws, void *arg)
 {
     struct follow *f = arg;
+    f->reconnects = 0;
     char msg[SUBMIT_ID_MAX + 48];
     snprintf(msg, sizeof msg, "{\"op\":\"subscribe\",\"id\":\"%s\"}", f->id);
     if (sn_ws_send_text(ws, msg) < 0)
@@ -201,13 +208,18 @@ static void on_text(struct sn_ws *ws, const char *text, size_t len, void *arg)
     struct follow *f = arg;
     char err[SN_ERR_MAX];
     switch (sv_state_apply(&f->st, f->id, text, len, err, sizeof err)) {
-    case SV_MSG_PROGRESS: show_progress(f); break;
+    case SV_MSG_PROGRESS:
+        show_progress(f);
+        break;
     case SV_MSG_FINAL:
         show_progress(f);
         event_base_loopbreak(f->base);
         break;
-    case SV_MSG_ERROR: fprintf(stderr, "\ngavel-submit: the gateway says: %s\n", err); break;
-    case SV_MSG_IGNORED: break;
+    case SV_MSG_ERROR:
+        fprintf(stderr, "\ngavel-submit: the gateway says: %s\n", err);
+        break;
+    case SV_MSG_IGNORED:
+        break;
     }
 }
 
@@ -215,8 +227,7 @@ static void on_close(struct sn_ws *ws, const char *why, void *arg)
 {
     (void)ws;
     struct follow *f = arg;
-    if (f->st.final)
-        return;
+    if (f->st.final) return;
     if (f->reconnects >= SUBMIT_RECONNECTS) {
         snprintf(f->error, sizeof f->error, "%s; gave up after %d reconnects", why,
                  SUBMIT_RECONNECTS);
@@ -226,7 +237,11 @@ static void on_close(struct sn_ws *ws, const char *why, void *arg)
     f->reconnects++;
     fprintf(stderr, "%sgavel-submit: %s; reconnecting (%d/%d)\n", f->tty ? "\n" : "", why,
             f->reconnects, SUBMIT_RECONNECTS);
-    struct timeval tv = {SUBMIT_RECONNECT_MS / 1000, (SUBMIT_RECONNECT_MS % 1000) * 1000};
+    int ms = SUBMIT_RECONNECT_MS;
+    for (int i = 1; i < f->reconnects && ms < SUBMIT_RECONNECT_MAX_MS; i++)
+        ms *= 2;
+    if (ms > SUBMIT_RECONNECT_MAX_MS) ms = SUBMIT_RECONNECT_MAX_MS;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
     evtimer_add(f->retry, &tv);
 }
 
@@ -240,8 +255,7 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
     struct follow *f = arg;
     sn_ws_free(f->ws);
     f->ws = sn_ws_open(f->base, &f->srv, &ws_callbacks, f, f->error, sizeof f->error);
-    if (!f->ws)
-        event_base_loopbreak(f->base);
+    if (!f->ws) event_base_loopbreak(f->base);
 }
 
 static void on_deadline(evutil_socket_t fd, short what, void *arg)
@@ -264,17 +278,13 @@ static int follow(struct follow *f, int timeout_s)
         struct timeval tv = {timeout_s, 0};
         evtimer_add(deadline, &tv);
         f->ws = sn_ws_open(f->base, &f->srv, &ws_callbacks, f, f->error, sizeof f->error);
-        if (f->ws)
-            event_base_dispatch(f->base);
+        if (f->ws) event_base_dispatch(f->base);
     }
-    if (f->tty && f->last_line[0])
-        printf("\n");
+    if (f->tty && f->last_line[0]) printf("\n");
     sn_ws_free(f->ws);
     f->ws = NULL;
-    if (f->retry)
-        event_free(f->retry);
-    if (deadline)
-        event_free(deadline);
+    if (f->retry) event_free(f->retry);
+    if (deadline) event_free(deadline);
     if (!f->st.final && !f->error[0])
         snprintf(f->error, sizeof f->error, "the connection ended before the verdict");
     return f->st.final ? 0 : -1;
@@ -315,8 +325,7 @@ static int run(const struct options *o, struct event_base *base, const char *sou
     }
     rc = post(base, &f.srv, json, f.id, sizeof f.id);
     free(json);
-    if (rc != 0)
-        return rc;
+    if (rc != 0) return rc;
     printf("submitted %s: problem %s, language %s, to http://%s:%d\n", f.id, o->problem, language,
            f.srv.host, f.srv.port);
     fflush(stdout);

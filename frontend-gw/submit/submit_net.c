@@ -31,9 +31,9 @@
 #include <sys/random.h>
 #include <wslay/wslay.h>
 
-#define SN_KEY_RAW  16 /* bytes of a Sec-WebSocket-Key before base64 */
-#define SN_KEY_LEN  24 /* its base64 */
-#define SN_REQ_MAX  1024
+#define SN_KEY_RAW 16 /* bytes of a Sec-WebSocket-Key before base64 */
+#define SN_KEY_LEN 24 /* its base64 */
+#define SN_REQ_MAX 1024
 
 /*** Server URL ***/
 
@@ -102,8 +102,7 @@ static void http_on_done(struct evhttp_request *req, void *arg)
         c->status = evhttp_request_get_response_code(req);
         struct evbuffer *in = evhttp_request_get_input_buffer(req);
         size_t len = evbuffer_get_length(in);
-        if (gv_buf_append(c->resp, evbuffer_pullup(in, (ev_ssize_t)len), len) < 0)
-            c->failed = 1;
+        if (gv_buf_append(c->resp, evbuffer_pullup(in, (ev_ssize_t)len), len) < 0) c->failed = 1;
     }
     event_base_loopbreak(c->base);
 }
@@ -136,8 +135,7 @@ int sn_http(struct event_base *base, const struct sn_server *srv, const char *me
     struct evhttp_request *req = conn ? evhttp_request_new(http_on_done, &c) : NULL;
     if (!req) {
         snprintf(err, err_size, "http://%s:%d: cannot set up a request", srv->host, srv->port);
-        if (conn)
-            evhttp_connection_free(conn);
+        if (conn) evhttp_connection_free(conn);
         return -1;
     }
     evhttp_connection_set_timeout(conn, timeout_s);
@@ -189,8 +187,7 @@ static void ws_end(struct sn_ws *ws, const char *fmt, ...) __attribute__((format
 
 static void ws_end(struct sn_ws *ws, const char *fmt, ...)
 {
-    if (ws->closed)
-        return;
+    if (ws->closed) return;
     ws->closed = 1;
     bufferevent_disable(ws->bev, EV_READ | EV_WRITE);
     char why[SN_ERR_MAX];
@@ -273,8 +270,7 @@ static int head_header(const char *head, const char *name, char *out, size_t siz
             size_t n = strcspn(p, "\r\n");
             while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
                 n--;
-            if (n >= size)
-                return -1;
+            if (n >= size) return -1;
             memcpy(out, p, n);
             out[n] = '\0';
             return 0;
@@ -290,8 +286,7 @@ static int ws_read_head(struct sn_ws *ws)
     struct evbuffer_ptr end = evbuffer_search(in, "\r\n\r\n", 4, NULL);
     if (end.pos < 0) {
         if (evbuffer_get_length(in) > SN_WS_HEAD_MAX)
-            ws_end(ws, "WebSocket to %s:%d: handshake answer too long", ws->srv.host,
-                   ws->srv.port);
+            ws_end(ws, "WebSocket to %s:%d: handshake answer too long", ws->srv.host, ws->srv.port);
         return ws->closed;
     }
     size_t len = (size_t)end.pos + 4;
@@ -326,12 +321,9 @@ static void ws_on_read(struct bufferevent *bev, void *arg)
 {
     (void)bev;
     struct sn_ws *ws = arg;
-    if (ws->closed)
-        return;
-    if (!ws->open && !ws_read_head(ws))
-        return;
-    if (ws->open && !ws->closed)
-        ws_pump(ws);
+    if (ws->closed) return;
+    if (!ws->open && !ws_read_head(ws)) return;
+    if (ws->open && !ws->closed) ws_pump(ws);
 }
 
 static void ws_send_upgrade(struct sn_ws *ws)
@@ -370,10 +362,8 @@ static void ws_on_event(struct bufferevent *bev, short what, void *arg)
 static int ws_make_key(struct sn_ws *ws)
 {
     unsigned char raw[SN_KEY_RAW];
-    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
-        return -1;
-    if (EVP_EncodeBlock((unsigned char *)ws->key, raw, sizeof raw) != SN_KEY_LEN)
-        return -1;
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) return -1;
+    if (EVP_EncodeBlock((unsigned char *)ws->key, raw, sizeof raw) != SN_KEY_LEN) return -1;
     return ws_handshake_accept_key(ws->key, SN_KEY_LEN, ws->accept);
 }
 
@@ -411,21 +401,16 @@ struct sn_ws *sn_ws_open(struct event_base *base, const struct sn_server *srv,
 
 int sn_ws_send_text(struct sn_ws *ws, const char *text)
 {
-    if (!ws->open || ws->closed)
-        return -1;
+    if (!ws->open || ws->closed) return -1;
     struct wslay_event_msg msg = {WSLAY_TEXT_FRAME, (const uint8_t *)text, strlen(text)};
-    if (wslay_event_queue_msg(ws->ctx, &msg) != 0)
-        return -1;
+    if (wslay_event_queue_msg(ws->ctx, &msg) != 0) return -1;
     return wslay_event_send(ws->ctx) == 0 ? 0 : -1;
 }
 
 void sn_ws_free(struct sn_ws *ws)
 {
-    if (!ws)
-        return;
-    if (ws->ctx)
-        wslay_event_context_free(ws->ctx);
-    if (ws->bev)
-        bufferevent_free(ws->bev);
+    if (!ws) return;
+    if (ws->ctx) wslay_event_context_free(ws->ctx);
+    if (ws->bev) bufferevent_free(ws->bev);
     free(ws);
 }

@@ -15,11 +15,11 @@
 
 struct event_base;
 
-#define SN_HOST_MAX     256
-#define SN_ERR_MAX      512
-#define SN_BODY_MAX     (4u << 20) /* largest HTTP answer read (a submission with many tests) */
-#define SN_WS_MSG_MAX   (4u << 20) /* largest WebSocket message accepted (a final with its tests) */
-#define SN_WS_HEAD_MAX  8192       /* largest handshake answer head */
+#define SN_HOST_MAX    256
+#define SN_ERR_MAX     512
+#define SN_BODY_MAX    (4u << 20) /* largest HTTP answer read (a submission with many tests) */
+#define SN_WS_MSG_MAX  (4u << 20) /* largest WebSocket message accepted (a final with its tests) */
+#define SN_WS_HEAD_MAX 8192       /* largest handshake answer head */
 
 /* Where the gateway is: http://HOST[:PORT][/] (https is not spoken). */
 struct sn_server {

@@ -29,8 +29,7 @@ static const char *json_str(const cJSON *o, const char *key)
 static int json_num(const cJSON *o, const char *key, double *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!cJSON_IsNumber(v))
-        return -1;
+    if (!cJSON_IsNumber(v)) return -1;
     *out = v->valuedouble;
     return 0;
 }
@@ -55,8 +54,7 @@ static const char *find_language(const cJSON *langs, const char *ext,
         const cJSON *e, *exts = cJSON_GetObjectItemCaseSensitive(lang, "extensions");
         cJSON_ArrayForEach(e, exts)
         {
-            if (cJSON_IsString(e) && cmp(e->valuestring, ext) == 0)
-                return json_str(lang, "id");
+            if (cJSON_IsString(e) && cmp(e->valuestring, ext) == 0) return json_str(lang, "id");
         }
     }
     return NULL;
@@ -72,8 +70,7 @@ static void list_extensions(const cJSON *langs, char *out, size_t size)
         const cJSON *e, *exts = cJSON_GetObjectItemCaseSensitive(lang, "extensions");
         cJSON_ArrayForEach(e, exts)
         {
-            if (cJSON_IsString(e))
-                gv_buf_printf(&b, "%s.%s", b.len ? " " : "", e->valuestring);
+            if (cJSON_IsString(e)) gv_buf_printf(&b, "%s.%s", b.len ? " " : "", e->valuestring);
         }
     }
     gv_strlcpy(out, b.data ? b.data : "", size);
@@ -92,8 +89,7 @@ int sv_guess_language(const char *languages_json, size_t len, const char *file, 
     }
     const char *ext = file_extension(file);
     const char *found = ext ? find_language(langs, ext, strcmp) : NULL;
-    if (!found && ext)
-        found = find_language(langs, ext, strcasecmp);
+    if (!found && ext) found = find_language(langs, ext, strcasecmp);
     if (found) {
         gv_strlcpy(id, found, id_size);
         cJSON_Delete(root);
@@ -101,8 +97,9 @@ int sv_guess_language(const char *languages_json, size_t len, const char *file, 
     }
     char known[SV_LINE_MAX / 2];
     list_extensions(langs, known, sizeof known);
-    snprintf(why, why_size, "cannot tell the language of %s from its extension (known: %s); use "
-                            "--language ID",
+    snprintf(why, why_size,
+             "cannot tell the language of %s from its extension (known: %s); use "
+             "--language ID",
              file, known);
     cJSON_Delete(root);
     return -1;
@@ -127,8 +124,7 @@ int sv_parse_accepted(const char *body, size_t len, char *id, size_t id_size)
     cJSON *root = cJSON_ParseWithLength(body, len);
     const char *v = json_str(root, "id");
     int rc = v && *v && strlen(v) < id_size ? 0 : -1;
-    if (rc == 0)
-        gv_strlcpy(id, v, id_size);
+    if (rc == 0) gv_strlcpy(id, v, id_size);
     cJSON_Delete(root);
     return rc;
 }
@@ -148,19 +144,16 @@ static void apply_tests(struct sv_state *st, const cJSON *tests)
     cJSON_ArrayForEach(t, tests)
     {
         double n;
-        if (json_num(t, "n", &n) == 0 && (long)n > st->done)
-            st->done = (long)n;
+        if (json_num(t, "n", &n) == 0 && (long)n > st->done) st->done = (long)n;
         const char *v = json_str(t, "verdict");
-        if (v)
-            gv_strlcpy(st->last_verdict, v, sizeof st->last_verdict);
+        if (v) gv_strlcpy(st->last_verdict, v, sizeof st->last_verdict);
     }
 }
 
 static void apply_total(struct sv_state *st, const cJSON *o, const char *key)
 {
     double total;
-    if (json_num(o, key, &total) == 0 && total >= 0)
-        st->total = (long)total;
+    if (json_num(o, key, &total) == 0 && total >= 0) st->total = (long)total;
 }
 
 static void apply_final(struct sv_state *st, const cJSON *o)
@@ -204,12 +197,10 @@ enum sv_msg sv_state_apply(struct sv_state *st, const char *id, const char *json
             rc = SV_MSG_FINAL;
         } else if (strcmp(type, "snapshot") == 0 || strcmp(type, "status") == 0 ||
                    strcmp(type, "tests") == 0) {
-            if (status)
-                gv_strlcpy(st->status, status, sizeof st->status);
+            if (status) gv_strlcpy(st->status, status, sizeof st->status);
             apply_total(st, o, "total");
             apply_tests(st, cJSON_GetObjectItemCaseSensitive(o, "tests"));
-            if (strcmp(type, "tests") == 0)
-                gv_strlcpy(st->status, "running", sizeof st->status);
+            if (strcmp(type, "tests") == 0) gv_strlcpy(st->status, "running", sizeof st->status);
         } else {
             rc = SV_MSG_IGNORED;
         }
@@ -224,8 +215,7 @@ void sv_progress_line(const struct sv_state *st, char *out, size_t size)
 {
     char bar[SV_BAR_WIDTH + 1];
     long filled = st->total > 0 ? st->done * SV_BAR_WIDTH / st->total : 0;
-    if (filled > SV_BAR_WIDTH)
-        filled = SV_BAR_WIDTH;
+    if (filled > SV_BAR_WIDTH) filled = SV_BAR_WIDTH;
     for (long i = 0; i < SV_BAR_WIDTH; i++)
         bar[i] = i < filled ? '#' : '.';
     bar[SV_BAR_WIDTH] = '\0';
@@ -243,8 +233,7 @@ void sv_progress_line(const struct sv_state *st, char *out, size_t size)
 void sv_final_line(const struct sv_state *st, char *out, size_t size)
 {
     char score[48] = "";
-    if (st->has_score)
-        snprintf(score, sizeof score, "  score %g", st->score);
+    if (st->has_score) snprintf(score, sizeof score, "  score %g", st->score);
     snprintf(out, size, "%s  %ld/%ld tests  time %ld ms  memory %ld KiB%s", st->verdict, st->done,
              st->total, st->time_ms, st->memory_kib, score);
 }

@@ -11,11 +11,11 @@
 
 #include <stddef.h>
 
-#define SV_LINE_MAX   512   /* one printed line (bar, summary, error) */
-#define SV_STATUS_MAX 16    /* "queued", "compiling", "running", "done" */
+#define SV_LINE_MAX    512 /* one printed line (bar, summary, error) */
+#define SV_STATUS_MAX  16  /* "queued", "compiling", "running", "done" */
 #define SV_VERDICT_MAX 8
-#define SV_BAR_WIDTH  30    /* cells of the progress bar */
-#define SV_TEXT_MAX   4096  /* compile output or judge message kept for the summary */
+#define SV_BAR_WIDTH   30   /* cells of the progress bar */
+#define SV_TEXT_MAX    4096 /* compile output or judge message kept for the summary */
 
 /* Picks the language id for a file name from the body of GET /api/languages (its "extensions"
  * lists): exact extension match first, then case-insensitive. Returns 0 with id filled, -1 when
@@ -32,17 +32,17 @@ int sv_parse_accepted(const char *body, size_t len, char *id, size_t id_size);
 
 /* What the client knows of the followed submission. */
 struct sv_state {
-    long long seq;                 /* last applied message's seq */
+    long long seq; /* last applied message's seq */
     char status[SV_STATUS_MAX];
-    long total;                    /* tests in all (0 until known) */
-    long done;                     /* tests finished */
+    long total;                        /* tests in all (0 until known) */
+    long done;                         /* tests finished */
     char last_verdict[SV_VERDICT_MAX]; /* of the last finished test */
-    int final;                     /* a final arrived */
-    char verdict[SV_VERDICT_MAX];  /* its verdict */
+    int final;                         /* a final arrived */
+    char verdict[SV_VERDICT_MAX];      /* its verdict */
     long time_ms, memory_kib;
-    double score;                  /* when has_score */
+    double score; /* when has_score */
     int has_score;
-    char text[SV_TEXT_MAX];        /* compile output (CE) or message (JE), may be empty */
+    char text[SV_TEXT_MAX]; /* compile output (CE) or message (JE), may be empty */
 };
 
 enum sv_msg {
