@@ -593,6 +593,7 @@ int judge_serve_main(int argc, char **argv)
     gv_info("worker %s: %d slot(s), redis %s, problems %s, heartbeat ttl %d ms, languages %s",
             sv.worker, sv.slots, sv.redis, sv.problems, sv.ttl_ms, sv.languages);
     if (!wait_for_stop(&sv, &sigs)) {
+        atomic_store(&sv.hb_stop, 1); /* no heartbeat after hand_back removed it */
         hand_back(&sv);
         gv_info("worker %s: exiting with jobs handed back", sv.worker);
         _exit(0); /* the slots are still inside the engine: no orderly teardown possible */
