@@ -169,8 +169,13 @@ char *queue_submission_json(const struct queue_submission *s, int with_source)
             item = next;
         }
     } else {
+        /* Not judged yet: the same members as a result, empty, so clients need one shape. */
         cJSON_AddStringToObject(o, "status", s->status[0] ? s->status : "queued");
         cJSON_AddNullToObject(o, "verdict");
+        cJSON_AddNullToObject(o, "score");
+        cJSON_AddNullToObject(o, "time_ms");
+        cJSON_AddNullToObject(o, "memory_kib");
+        cJSON_AddStringToObject(o, "compile_output", "");
         cJSON_AddNumberToObject(o, "total", (double)s->total);
         cJSON_AddItemToObject(o, "tests", parse_or_empty_array(s->tests));
     }
@@ -257,7 +262,8 @@ const char *queue_reaped_suffix(void)
 {
     return ",\"status\":\"done\",\"verdict\":\"JE\",\"score\":null,\"time_ms\":0,"
            "\"memory_kib\":0,\"compile_output\":\"\","
-           "\"message\":\"judged " STRINGIFY2(QUEUE_MAX_ATTEMPTS) " times, every judge died\",\"tests\":[]}";
+           "\"message\":\"judged " STRINGIFY2(QUEUE_MAX_ATTEMPTS) " times, every judge died\",\"tests\":[],"
+           "\"timings\":{\"queued_ms\":0,\"compile_ms\":0,\"run_ms\":0,\"total_ms\":0}}";
 }
 
 int queue_owner_string(char *buf, size_t size, const char *worker, long long attempt)
