@@ -41,10 +41,10 @@ mkdir -p "$T/sum/data/sample" "$T/sum/data/secret"
 cat > "$T/sum/problem.yaml" <<'EOF'
 name: Sum
 limits:
-  memory: 64
+  memory: 256
   output: 1
 EOF
-echo 1 > "$T/sum/.timelimit"
+echo 2 > "$T/sum/.timelimit"
 printf '1 2\n' > "$T/sum/data/sample/1.in"; printf '3\n' > "$T/sum/data/sample/1.ans"
 printf '40 2\n' > "$T/sum/data/secret/1.in"; printf '42\n' > "$T/sum/data/secret/1.ans"
 printf -- '-5 5\n' > "$T/sum/data/secret/2.in"; printf '0\n' > "$T/sum/data/secret/2.ans"
@@ -70,7 +70,7 @@ EOF
 cat > "$T/src/mle.c" <<'EOF'
 #include <stdlib.h>
 #include <string.h>
-int main(void) { for (int i = 0; i < 64; i++) { char *p = malloc(8 << 20); if (!p) return 3; memset(p, 1, 8 << 20); } return 0; }
+int main(void) { for (int i = 0; i < 128; i++) { char *p = malloc(8 << 20); if (!p) return 3; memset(p, 1, 8 << 20); } return 0; }
 EOF
 cat > "$T/src/ole.c" <<'EOF'
 #include <stdio.h>
