@@ -40,7 +40,7 @@
 
 #define FIRST_UID        62000 /* box uids of this test: first_uid + box id */
 #define OUT_MAX          (256 * 1024)
-#define SURVIVOR_WAIT_MS 1000
+#define SURVIVOR_WAIT_MS 3000 /* a killed process may take a moment to be reaped */
 #define MIB              1024ULL
 
 /* Things the box must never see; unique per run. */
@@ -324,6 +324,15 @@ static const struct sec_case cases[] = {
     {"bpf", {"$H", "bpf"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "bpf"},
     {"perf_event_open", {"$H", "perf"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "perf_event_open"},
     {"keyctl", {"$H", "keyctl"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "keyctl"},
+    {"seccomp(2) of its own", {"$H", "seccomp"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "seccomp"},
+    {"prctl(PR_SET_SECCOMP)", {"$H", "prctl_seccomp"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL,
+     "prctl"},
+    {"personality(ADDR_NO_RANDOMIZE)", {"$H", "personality"}, S_RUN, L_STD, false, "RTE", -1,
+     SYSKILL, "personality"},
+    {"ioctl(TIOCSTI)", {"$H", "tiocsti"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "ioctl"},
+    /* an errno row, not a kill: the program sees ENOSYS and goes on */
+    {"clone3 (ENOSYS)", {"$H", "clone3"}, S_RUN, L_STD, false, "RTE", 3, 0, ""},
+    {"descriptors leaked into the box", {"$H", "fds"}, S_RUN, L_STD, false, "RTE", 3, 0, NULL},
     {"write /proc/self/mem, then pid 1's",
      {"$H", "proc_mem"},
      S_RUN,
@@ -675,10 +684,11 @@ static void no_secret(const char *name, const char *out)
             fail_msg("%s: a secret leaked into the output: %s", name, secrets[i]);
 }
 
-/* Is pid one of the box's processes: the box uid, or our hostile programs? */
-static bool is_box_process(const char *pid, unsigned uid)
+/* Is pid one of the box's processes: the box uid, or our hostile programs? Fills `what` with its
+ * state and command line. */
+static bool is_box_process(const char *pid, unsigned uid, char *what, size_t size)
 {
-    char path[300], buf[4096];
+    char path[300], buf[4096], state[64] = "?";
     snprintf(path, sizeof path, "/proc/%s/status", pid);
     FILE *f = fopen(path, "r");
     if (f == NULL) return false;
@@ -686,15 +696,17 @@ static bool is_box_process(const char *pid, unsigned uid)
     while (fgets(buf, sizeof buf, f) != NULL) {
         unsigned real;
         if (sscanf(buf, "Uid: %u", &real) == 1) found = real == uid;
+        if (strncmp(buf, "State:", 6) == 0) snprintf(state, sizeof state, "%.40s", buf + 7);
     }
     fclose(f);
+    state[strcspn(state, "\n")] = 0;
     snprintf(path, sizeof path, "/proc/%s/cmdline", pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (n > 0 && (memmem(buf, (size_t)n, "/prog/hostile", 13) != NULL)) found = true;
-    }
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0) close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    if (n > 0 && memmem(buf, (size_t)n, "/prog/hostile", 13) != NULL) found = true;
+    if (found) snprintf(what, size, "pid %.20s, state %s, %.100s", pid, state, buf);
     return found;
 }
 
@@ -706,10 +718,7 @@ static int count_box_processes(unsigned uid, char *which, size_t size)
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-        if (is_box_process(e->d_name, uid)) {
-            snprintf(which, size, "pid %.20s", e->d_name);
-            n++;
-        }
+        if (is_box_process(e->d_name, uid, which, size)) n++;
     }
     closedir(d);
     return n;
@@ -718,7 +727,7 @@ static int count_box_processes(unsigned uid, char *which, size_t size)
 static void no_survivors(const char *name)
 {
     unsigned uid = FIRST_UID + sbx_box_id(box_a);
-    char which[64] = "";
+    char which[256] = "";
     for (int waited = 0; waited <= SURVIVOR_WAIT_MS; waited += 50) {
         if (count_box_processes(uid, which, sizeof which) == 0) return;
         usleep(50 * 1000);

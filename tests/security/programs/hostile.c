@@ -421,6 +421,26 @@ static int leave_links(void)
     return bad ? MISUSE : 0;
 }
 
+/* Any descriptor open beyond stdin, stdout and stderr (and the one listing them) leaked in. */
+static int leaked_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL) return MISUSE;
+    int leaked = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        int fd = atoi(e->d_name);
+        if (e->d_name[0] == '.' || fd <= 2 || fd == dirfd(d)) continue;
+        char path[64], target[256] = "";
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        printf("leaked fd %d -> %s\n", fd, n > 0 ? target : "?");
+        leaked = 1;
+    }
+    closedir(d);
+    return leaked ? WORKED : BLOCKED;
+}
+
 struct mode {
     const char *name;
     int (*fn)(void);
@@ -489,6 +509,30 @@ static int m_keyctl(void)
     return raw(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3, 0, 0, 0);
 }
 
+static int m_seccomp(void)
+{
+    return raw(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, 8 /* NEW_LISTENER */, 0, 0, 0);
+}
+static int m_prctl_seccomp(void)
+{
+    return raw(SYS_prctl, PR_SET_SECCOMP, 2, 0, 0, 0);
+}
+static int m_personality(void)
+{
+    return raw(SYS_personality, 0x0040000 /* ADDR_NO_RANDOMIZE */, 0, 0, 0, 0);
+}
+static int m_tiocsti(void)
+{
+    char c = 'x';
+    return raw(SYS_ioctl, 0, 0x5412 /* TIOCSTI */, (long)&c, 0, 0);
+}
+static int m_clone3(void)
+{
+    long r = syscall(SYS_clone3, NULL, 0);
+    printf("clone3: %ld %s\n", r, strerror(errno));
+    return r == -1 && errno == ENOSYS ? BLOCKED : WORKED;
+}
+
 static const struct mode modes[] = {
     {"fork_bomb", fork_bomb},
     {"thread_bomb", thread_bomb},
@@ -527,6 +571,12 @@ static const struct mode modes[] = {
     {"close_stdout", close_stdout},
     {"argv", argv_size},
     {"links", leave_links},
+    {"fds", leaked_fds},
+    {"seccomp", m_seccomp},
+    {"prctl_seccomp", m_prctl_seccomp},
+    {"personality", m_personality},
+    {"tiocsti", m_tiocsti},
+    {"clone3", m_clone3},
 };
 
 int main(int argc, char **argv)
