@@ -214,8 +214,20 @@ int main(void) {
     return 0;
 }
 EOF
+cat > "$T/src/crash.c" <<'EOF'
+#include <stdlib.h>
+int main(void) { abort(); }
+EOF
+cat > "$T/src/silent.c" <<'EOF'
+#include <stdio.h>
+int main(void) { int x; return scanf("%d", &x) == 1 ? 0 : 1; }
+EOF
 check guess bisect.c AC
 check guess linear.c WA
+# the submission dies first: the interactor only sees EOF afterwards, so RTE, not WA
+check guess crash.c RTE
+# both wait for each other: the submission is stopped at its wall clock, TLE
+check guess silent.c TLE
 
 # --- groups: scoring, three groups --------------------------------------------------------------
 mkdir -p "$T/groups/data/sample" "$T/groups/data/secret/g1" "$T/groups/data/secret/g2" "$T/groups/data/secret/g3"
