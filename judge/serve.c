@@ -59,8 +59,8 @@ struct slot {
     int index;
     pthread_t thread;
     struct queue_conn *conn;
-    int busy;                   /* under sv->lock */
-    char id[QUEUE_ID_MAX + 1];  /* the job in hand, when busy */
+    int busy;                  /* under sv->lock */
+    char id[QUEUE_ID_MAX + 1]; /* the job in hand, when busy */
     struct queue_owner owner;
 };
 
@@ -229,8 +229,7 @@ static void on_progress(const struct judge_event *ev, void *ctx)
     case JUDGE_EVENT_TEST: {
         cJSON *t = judge_test_to_json(ev->test);
         char *text = t ? cJSON_PrintUnformatted(t) : NULL;
-        if (text)
-            queue_outbox_test(o, job->owner, job->id, (long long)ev->total, text);
+        if (text) queue_outbox_test(o, job->owner, job->id, (long long)ev->total, text);
         gv_debug("job %s: test %u %s %u ms %s", job->id, ev->test->n,
                  judge_verdict_name(ev->test->verdict), ev->test->time_ms,
                  ev->test->message ? ev->test->message : "");
@@ -257,9 +256,8 @@ static void judge_job(struct serve *sv, const struct queue_submission *s,
         finish_je(sv, owner, s->id, why, queued_ms);
         return;
     }
-    struct judge_submission js = {.language = s->language,
-                                  .source = s->source,
-                                  .source_len = s->source_len};
+    struct judge_submission js = {
+        .language = s->language, .source = s->source, .source_len = s->source_len};
     struct job job = {sv, s->id, owner};
     struct judge_result r;
     judge_submission(sv->engine, p, &js, on_progress, &job, &r);
@@ -272,9 +270,10 @@ static void judge_job(struct serve *sv, const struct queue_submission *s,
     char *json = o ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     const char *verdict = judge_verdict_name(r.verdict);
-    gv_info("job %s: %s, queued %lld ms, compile %lld ms, run %lld ms, total %lld ms, %zu/%zu tests",
-            s->id, verdict, (long long)r.queued_ms, (long long)r.compile_ms, (long long)r.run_ms,
-            (long long)r.total_ms, r.n_tests, r.total_tests);
+    gv_info(
+        "job %s: %s, queued %lld ms, compile %lld ms, run %lld ms, total %lld ms, %zu/%zu tests",
+        s->id, verdict, (long long)r.queued_ms, (long long)r.compile_ms, (long long)r.run_ms,
+        (long long)r.total_ms, r.n_tests, r.total_tests);
     if (!json || queue_outbox_final(sv->outbox, owner, s->id, verdict, json) < 0)
         gv_error("job %s: out of memory for its final", s->id);
     free(json);
@@ -300,8 +299,9 @@ static void run_job(struct slot *sl, const char *id)
     sl->owner = owner;
     pthread_mutex_unlock(&sv->lock);
     if (rc != QUEUE_OK) {
-        finish_je(sv, &owner, id, rc == QUEUE_ERR_NOTFOUND ? "submission missing from Redis"
-                                                           : "submission unreadable",
+        finish_je(sv, &owner, id,
+                  rc == QUEUE_ERR_NOTFOUND ? "submission missing from Redis"
+                                           : "submission unreadable",
                   0);
         return;
     }
@@ -323,8 +323,7 @@ static void set_busy(struct slot *sl, const char *id)
     pthread_mutex_lock(&sv->lock);
     sl->busy = id != NULL;
     sv->busy += id ? 1 : -1;
-    if (id)
-        gv_strlcpy(sl->id, id, sizeof sl->id);
+    if (id) gv_strlcpy(sl->id, id, sizeof sl->id);
     memset(&sl->owner, 0, sizeof sl->owner);
     pthread_mutex_unlock(&sv->lock);
 }
@@ -344,8 +343,7 @@ static void *slot_main(void *arg)
             sleep_ms(rc == QUEUE_ERR_DOWN ? 250 : 1000); /* the conn backs off its connects too */
             continue;
         }
-        if (rc == 0)
-            continue;
+        if (rc == 0) continue;
         set_busy(sl, id);
         run_job(sl, id);
         set_busy(sl, NULL);
@@ -370,29 +368,25 @@ static void on_final(const char *id, int rc, long long seq, void *arg)
 static int recover_own(struct serve *sv, struct queue_conn *c)
 {
     long long back = 0, failed = 0;
-    if (queue_recover(c, sv->worker, &back, &failed) != QUEUE_OK)
-        return -1;
+    if (queue_recover(c, sv->worker, &back, &failed) != QUEUE_OK) return -1;
     if (back || failed)
-        gv_warn("recovered %lld job(s) left by an earlier %s (%lld ended as JE)", back,
-                sv->worker, failed);
+        gv_warn("recovered %lld job(s) left by an earlier %s (%lld ended as JE)", back, sv->worker,
+                failed);
     return 0;
 }
 
 static void heartbeat_once(struct serve *sv, struct queue_conn *c)
 {
     static int recovered;
-    if (!recovered && recover_own(sv, c) < 0)
-        return;
+    if (!recovered && recover_own(sv, c) < 0) return;
     recovered = 1;
     pthread_mutex_lock(&sv->lock);
     int busy = sv->busy;
     pthread_mutex_unlock(&sv->lock);
     struct queue_worker_info info = {sv->host, sv->slots, busy, GAVEL_VERSION, sv->languages};
     int rc = queue_heartbeat(c, sv->worker, &info, sv->ttl_ms);
-    if (rc != QUEUE_OK && rc != QUEUE_ERR_DOWN)
-        gv_warn("heartbeat: %s", queue_rc_name(rc));
-    if (rc == QUEUE_OK)
-        atomic_store(&sv->ready, 1); /* recovered and alive: the slots may claim */
+    if (rc != QUEUE_OK && rc != QUEUE_ERR_DOWN) gv_warn("heartbeat: %s", queue_rc_name(rc));
+    if (rc == QUEUE_OK) atomic_store(&sv->ready, 1); /* recovered and alive: the slots may claim */
     long long back = 0, failed = 0;
     if (rc == QUEUE_OK && queue_reap(c, &back, &failed) == QUEUE_OK && (back || failed))
         gv_warn("reaper: %lld job(s) of dead workers back in the queue, %lld ended as JE", back,
@@ -416,8 +410,7 @@ static void *heartbeat_main(void *arg)
         long long ns = ts.tv_nsec + (long long)(wait % 1000) * 1000000LL;
         ts.tv_sec += wait / 1000 + ns / 1000000000LL;
         ts.tv_nsec = ns % 1000000000LL;
-        if (!atomic_load(&sv->hb_stop))
-            pthread_cond_timedwait(&sv->wake, &sv->lock, &ts);
+        if (!atomic_load(&sv->hb_stop)) pthread_cond_timedwait(&sv->wake, &sv->lock, &ts);
     }
     pthread_mutex_unlock(&sv->lock);
     queue_conn_free(c);
@@ -434,12 +427,15 @@ static void usage(FILE *f)
 
 static int parse_args(struct serve *sv, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"redis", required_argument, NULL, 'r'},   {"problems", required_argument, NULL, 'p'},
-        {"slots", required_argument, NULL, 's'},   {"id", required_argument, NULL, 'i'},
-        {"heartbeat-ttl", required_argument, NULL, 't'}, {"grace", required_argument, NULL, 'g'},
-        {"claim-timeout", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"redis", required_argument, NULL, 'r'},
+                                         {"problems", required_argument, NULL, 'p'},
+                                         {"slots", required_argument, NULL, 's'},
+                                         {"id", required_argument, NULL, 'i'},
+                                         {"heartbeat-ttl", required_argument, NULL, 't'},
+                                         {"grace", required_argument, NULL, 'g'},
+                                         {"claim-timeout", required_argument, NULL, 'c'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     sv->ttl_ms = env_ms("GAVEL_HEARTBEAT_TTL_MS", SERVE_TTL_MS_DEFAULT);
     sv->grace_ms = env_ms("GAVEL_GRACE_MS", SERVE_GRACE_MS_DEFAULT);
     sv->claim_ms = env_ms("GAVEL_CLAIM_TIMEOUT_MS", SERVE_CLAIM_MS_DEFAULT);
@@ -452,8 +448,12 @@ static int parse_args(struct serve *sv, int argc, char **argv)
         long n = optarg ? strtol(optarg, &end, 10) : 0;
         int num_ok = optarg && *optarg && end && !*end && n > 0 && n < INT_MAX;
         switch (ch) {
-        case 'r': sv->redis = optarg; break;
-        case 'p': sv->problems = optarg; break;
+        case 'r':
+            sv->redis = optarg;
+            break;
+        case 'p':
+            sv->problems = optarg;
+            break;
         case 'i':
             if (!queue_id_valid(optarg)) {
                 fprintf(stderr, "gavel-judge serve: --id: only [A-Za-z0-9._-], at most %d\n",
@@ -462,12 +462,27 @@ static int parse_args(struct serve *sv, int argc, char **argv)
             }
             gv_strlcpy(sv->worker, optarg, sizeof sv->worker);
             break;
-        case 's': if (!num_ok || n > SERVE_SLOTS_MAX) return -1; sv->slots = (int)n; break;
-        case 't': if (!num_ok) return -1; sv->ttl_ms = (int)n; break;
-        case 'g': if (!num_ok) return -1; sv->grace_ms = (int)n; break;
-        case 'c': if (!num_ok) return -1; sv->claim_ms = (int)n; break;
-        case 'h': usage(stdout); exit(0);
-        default: return -1;
+        case 's':
+            if (!num_ok || n > SERVE_SLOTS_MAX) return -1;
+            sv->slots = (int)n;
+            break;
+        case 't':
+            if (!num_ok) return -1;
+            sv->ttl_ms = (int)n;
+            break;
+        case 'g':
+            if (!num_ok) return -1;
+            sv->grace_ms = (int)n;
+            break;
+        case 'c':
+            if (!num_ok) return -1;
+            sv->claim_ms = (int)n;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            return -1;
         }
     }
     return sv->redis && sv->problems && optind == argc ? 0 : -1;
@@ -494,8 +509,7 @@ static int setup(struct serve *sv)
 {
     if (gethostname(sv->host, sizeof sv->host - 1) < 0)
         gv_strlcpy(sv->host, "unknown", sizeof sv->host);
-    if (!sv->worker[0])
-        default_worker_name(sv->worker, sizeof sv->worker, sv->host);
+    if (!sv->worker[0]) default_worker_name(sv->worker, sizeof sv->worker, sv->host);
     char err[JUDGE_ERR_MAX];
     struct judge_engine_config ec = {.n_boxes = (unsigned)sv->slots * 2};
     sv->engine = judge_engine_new(&ec, err, sizeof err);
@@ -506,14 +520,12 @@ static int setup(struct serve *sv)
     languages_json(sv);
     sv->outbox = queue_outbox_new(sv->redis, 0, on_final, sv);
     sv->slot = calloc((size_t)sv->slots, sizeof *sv->slot);
-    if (!sv->outbox || !sv->slot)
-        return -1;
+    if (!sv->outbox || !sv->slot) return -1;
     for (int i = 0; i < sv->slots; i++) {
         sv->slot[i].sv = sv;
         sv->slot[i].index = i;
         sv->slot[i].conn = queue_conn_new(sv->redis, 2000);
-        if (!sv->slot[i].conn)
-            return -1;
+        if (!sv->slot[i].conn) return -1;
     }
     return 0;
 }
@@ -527,14 +539,12 @@ static void hand_back(struct serve *sv)
     pthread_mutex_lock(&sv->lock);
     for (int i = 0; c && i < sv->slots; i++) {
         struct slot *sl = &sv->slot[i];
-        if (!sl->busy || !sl->owner.worker[0])
-            continue;
+        if (!sl->busy || !sl->owner.worker[0]) continue;
         int rc = queue_release(c, &sl->owner, sl->id);
         gv_warn("job %s: handed back to the queue unfinished: %s", sl->id, queue_rc_name(rc));
     }
     pthread_mutex_unlock(&sv->lock);
-    if (c)
-        queue_heartbeat_clear(c, sv->worker);
+    if (c) queue_heartbeat_clear(c, sv->worker);
     queue_conn_free(c);
 }
 
@@ -550,10 +560,8 @@ static int wait_for_stop(struct serve *sv, const sigset_t *sigs)
         pthread_mutex_lock(&sv->lock);
         int busy = sv->busy;
         pthread_mutex_unlock(&sv->lock);
-        if (busy == 0)
-            return 1;
-        if (gv_now_ms() >= deadline)
-            return 0;
+        if (busy == 0) return 1;
+        if (gv_now_ms() >= deadline) return 0;
         struct timespec ts = {0, 100 * 1000000L};
         if (sigtimedwait(sigs, NULL, &ts) > 0) {
             gv_warn("second signal: handing running jobs back now");
@@ -609,8 +617,7 @@ int judge_serve_main(int argc, char **argv)
     pthread_mutex_unlock(&sv.lock);
     pthread_join(sv.heartbeat, NULL);
     struct queue_conn *c = queue_conn_new(sv.redis, 2000);
-    if (c)
-        queue_heartbeat_clear(c, sv.worker);
+    if (c) queue_heartbeat_clear(c, sv.worker);
     queue_conn_free(c);
     queue_outbox_free(sv.outbox);
     for (int i = 0; i < sv.slots; i++)

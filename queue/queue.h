@@ -29,11 +29,11 @@
 #define QUEUE_KEY_WORKERS  QUEUE_PREFIX "workers"
 #define QUEUE_ID_MAX       64 /* longest submission or worker id accepted */
 #define QUEUE_KEY_MAX      (sizeof QUEUE_PREFIX + 16 + QUEUE_ID_MAX)
-#define QUEUE_TOKEN_LEN    32          /* hex characters of a generated token */
-#define QUEUE_NAME_MAX     64          /* problem and language ids */
-#define QUEUE_SOURCE_MAX   (1 << 20)   /* largest source stored (the gateway's limit is lower) */
-#define QUEUE_RESULT_MAX   (4 << 20)   /* largest result / tests JSON read back from Redis */
-#define QUEUE_MAX_ATTEMPTS 3           /* judged this many times by judges that died -> JE */
+#define QUEUE_TOKEN_LEN    32        /* hex characters of a generated token */
+#define QUEUE_NAME_MAX     64        /* problem and language ids */
+#define QUEUE_SOURCE_MAX   (1 << 20) /* largest source stored (the gateway's limit is lower) */
+#define QUEUE_RESULT_MAX   (4 << 20) /* largest result / tests JSON read back from Redis */
+#define QUEUE_MAX_ATTEMPTS 3         /* judged this many times by judges that died -> JE */
 
 /* Return codes of every queue_* call that talks to Redis. */
 enum queue_rc {
@@ -72,8 +72,8 @@ int queue_new_token(char *buf, size_t size);
 /* redis://[:password@]host[:port][/db]; host may be a name or an address. */
 struct queue_url {
     char host[256];
-    int port;          /* default 6379 */
-    int db;            /* default 0 */
+    int port;           /* default 6379 */
+    int db;             /* default 0 */
     char password[128]; /* empty when none */
 };
 
@@ -90,15 +90,15 @@ struct queue_submission {
     char language[QUEUE_NAME_MAX + 1];
     char token[QUEUE_TOKEN_LEN + 1];
     char status[16];
-    char verdict[8];     /* empty until done */
+    char verdict[8]; /* empty until done */
     char worker[QUEUE_ID_MAX + 1];
-    char *source;        /* heap; "" when absent */
+    char *source; /* heap; "" when absent */
     size_t source_len;
-    char *tests;         /* heap: JSON array of the tests finished so far ("[]" when none) */
-    char *result;        /* heap: the final event's JSON when done, else NULL */
-    long long seq;       /* last event's seq (0 before any event) */
-    long long total;     /* number of tests, when known (0 before) */
-    long long attempts;  /* times a worker started judging it */
+    char *tests;        /* heap: JSON array of the tests finished so far ("[]" when none) */
+    char *result;       /* heap: the final event's JSON when done, else NULL */
+    long long seq;      /* last event's seq (0 before any event) */
+    long long total;    /* number of tests, when known (0 before) */
+    long long attempts; /* times a worker started judging it */
     int64_t created_ms, started_ms, finished_ms; /* wall clock ms; 0 when not yet */
 };
 
@@ -122,9 +122,9 @@ char *queue_snapshot_json(const struct queue_submission *s);
 /* What a subscriber learns of one event from gavel:events without parsing it again. */
 struct queue_event {
     char submission[QUEUE_ID_MAX + 1];
-    char type[16];       /* "status", "tests" or "final" */
+    char type[16]; /* "status", "tests" or "final" */
     long long seq;
-    const char *json;    /* the message exactly as DESIGN.md's WebSocket protocol sends it */
+    const char *json; /* the message exactly as DESIGN.md's WebSocket protocol sends it */
     size_t len;
 };
 

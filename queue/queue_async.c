@@ -39,11 +39,11 @@ struct link {
     struct queue_async *q;
     const char *name;
     redisAsyncContext *ac;
-    struct event *retry;    /* reconnect timer */
+    struct event *retry; /* reconnect timer */
     int backoff_ms;
     int up;
-    int pending;            /* requests with a callback, not answered yet */
-    int64_t progress_ms;    /* last answer, or when connecting / the first pending began */
+    int pending;         /* requests with a callback, not answered yet */
+    int64_t progress_ms; /* last answer, or when connecting / the first pending began */
 };
 
 struct queue_async {
@@ -83,18 +83,15 @@ static void link_lost(struct link *l, const char *why)
     l->ac = NULL;
     l->up = 0;
     l->pending = 0;
-    if (l == &q->sub)
-        q->subscribed = 0;
-    if (q->freeing)
-        return;
+    if (l == &q->sub) q->subscribed = 0;
+    if (q->freeing) return;
     if (was_up || l->backoff_ms >= q->cfg.backoff_max_ms)
         gv_warn("queue: redis %s link down: %s (retry in %d ms)", l->name, why, l->backoff_ms);
-    if (was_up && l == &q->cmd && q->cfg.on_state)
-        q->cfg.on_state(QUEUE_LINK_DOWN, q->cfg.arg);
+    if (was_up && l == &q->cmd && q->cfg.on_state) q->cfg.on_state(QUEUE_LINK_DOWN, q->cfg.arg);
     struct timeval tv = {l->backoff_ms / 1000, (l->backoff_ms % 1000) * 1000};
     evtimer_add(l->retry, &tv);
-    l->backoff_ms = l->backoff_ms * 2 > q->cfg.backoff_max_ms ? q->cfg.backoff_max_ms
-                                                              : l->backoff_ms * 2;
+    l->backoff_ms =
+        l->backoff_ms * 2 > q->cfg.backoff_max_ms ? q->cfg.backoff_max_ms : l->backoff_ms * 2;
 }
 
 static void on_sub_message(redisAsyncContext *ac, void *reply, void *privdata);
@@ -108,10 +105,8 @@ static void on_connect(const redisAsyncContext *ac, int status)
     }
     struct queue_async *q = l->q;
     redisAsyncContext *c = (redisAsyncContext *)ac;
-    if (q->url.password[0])
-        redisAsyncCommand(c, NULL, NULL, "AUTH %s", q->url.password);
-    if (q->url.db)
-        redisAsyncCommand(c, NULL, NULL, "SELECT %d", q->url.db);
+    if (q->url.password[0]) redisAsyncCommand(c, NULL, NULL, "AUTH %s", q->url.password);
+    if (q->url.db) redisAsyncCommand(c, NULL, NULL, "SELECT %d", q->url.db);
     l->up = 1;
     l->backoff_ms = q->cfg.backoff_min_ms;
     l->progress_ms = gv_now_ms();
@@ -120,8 +115,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
         return;
     }
     gv_info("queue: redis %s:%d connected", q->url.host, q->url.port);
-    if (q->cfg.on_state)
-        q->cfg.on_state(QUEUE_LINK_UP, q->cfg.arg);
+    if (q->cfg.on_state) q->cfg.on_state(QUEUE_LINK_UP, q->cfg.arg);
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -137,8 +131,7 @@ static void link_connect(struct link *l)
     if (!ac || ac->err) {
         char why[128];
         snprintf(why, sizeof why, "connect: %s", ac ? ac->errstr : "out of memory");
-        if (ac)
-            redisAsyncFree(ac);
+        if (ac) redisAsyncFree(ac);
         link_lost(l, why);
         return;
     }
@@ -166,12 +159,10 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 static void link_kill(struct link *l, const char *why)
 {
     redisAsyncContext *ac = l->ac;
-    if (!ac)
-        return;
+    if (!ac) return;
     /* hiredis calls on_disconnect (-> link_lost) only for a connected context. */
     redisAsyncFree(ac);
-    if (l->ac == ac)
-        link_lost(l, why);
+    if (l->ac == ac) link_lost(l, why);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -183,10 +174,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     struct link *links[] = {&q->cmd, &q->sub};
     for (int i = 0; i < 2; i++) {
         struct link *l = links[i];
-        int stuck = l->ac && (!l->up || l->pending > 0) &&
-                    now - l->progress_ms > q->cfg.command_timeout_ms;
-        if (stuck)
-            link_kill(l, l->up ? "no answer (timeout)" : "connect timeout");
+        int stuck =
+            l->ac && (!l->up || l->pending > 0) && now - l->progress_ms > q->cfg.command_timeout_ms;
+        if (stuck) link_kill(l, l->up ? "no answer (timeout)" : "connect timeout");
     }
 }
 
@@ -204,24 +194,21 @@ static int link_init(struct queue_async *q, struct link *l, const char *name)
 struct queue_async *queue_async_new(struct event_base *base, const struct queue_async_config *cfg)
 {
     struct queue_async *q = calloc(1, sizeof *q);
-    if (!q)
-        return NULL;
+    if (!q) return NULL;
     q->base = base;
     q->cfg = *cfg;
     q->cfg.redis_url = NULL; /* not kept: parsed below */
-    if (!q->cfg.backoff_min_ms)
-        q->cfg.backoff_min_ms = 100;
-    if (!q->cfg.backoff_max_ms)
-        q->cfg.backoff_max_ms = 5000;
-    if (!q->cfg.command_timeout_ms)
-        q->cfg.command_timeout_ms = 5000;
+    if (!q->cfg.backoff_min_ms) q->cfg.backoff_min_ms = 100;
+    if (!q->cfg.backoff_max_ms) q->cfg.backoff_max_ms = 5000;
+    if (!q->cfg.command_timeout_ms) q->cfg.command_timeout_ms = 5000;
     if (!cfg->redis_url || queue_url_parse(cfg->redis_url, &q->url) < 0) {
         gv_error("queue: bad redis URL '%s'", cfg->redis_url ? cfg->redis_url : "");
         free(q);
         return NULL;
     }
     q->tick = event_new(base, -1, EV_PERSIST, on_tick, q);
-    if (!q->tick || link_init(q, &q->cmd, "command") < 0 || link_init(q, &q->sub, "subscribe") < 0) {
+    if (!q->tick || link_init(q, &q->cmd, "command") < 0 ||
+        link_init(q, &q->sub, "subscribe") < 0) {
         queue_async_free(q);
         return NULL;
     }
@@ -234,19 +221,15 @@ struct queue_async *queue_async_new(struct event_base *base, const struct queue_
 
 void queue_async_free(struct queue_async *q)
 {
-    if (!q)
-        return;
+    if (!q) return;
     q->freeing = 1;
     struct link *links[] = {&q->cmd, &q->sub};
     for (int i = 0; i < 2; i++) {
-        if (links[i]->ac)
-            redisAsyncFree(links[i]->ac);
+        if (links[i]->ac) redisAsyncFree(links[i]->ac);
         links[i]->ac = NULL;
-        if (links[i]->retry)
-            event_free(links[i]->retry);
+        if (links[i]->retry) event_free(links[i]->retry);
     }
-    if (q->tick)
-        event_free(q->tick);
+    if (q->tick) event_free(q->tick);
     free(q);
 }
 
@@ -277,20 +260,17 @@ static void on_sub_message(redisAsyncContext *ac, void *reply, void *privdata)
         q->subscribed = 1;
         q->subscribed_once = 1;
         gv_info("queue: subscribed to %s%s", QUEUE_KEY_EVENTS, first ? "" : " again");
-        if (q->cfg.on_resubscribed)
-            q->cfg.on_resubscribed(first, q->cfg.arg);
+        if (q->cfg.on_resubscribed) q->cfg.on_resubscribed(first, q->cfg.arg);
         return;
     }
     const redisReply *payload = r->element[2];
-    if (strcmp(kind, "message") != 0 || payload->type != REDIS_REPLY_STRING)
-        return;
+    if (strcmp(kind, "message") != 0 || payload->type != REDIS_REPLY_STRING) return;
     struct queue_event ev;
     if (queue_event_parse(payload->str, (size_t)payload->len, &ev) < 0) {
         gv_warn("queue: ignoring a malformed event (%d bytes)", (int)payload->len);
         return;
     }
-    if (q->cfg.on_event)
-        q->cfg.on_event(&ev, q->cfg.arg);
+    if (q->cfg.on_event) q->cfg.on_event(&ev, q->cfg.arg);
 }
 
 /*** Requests ***/
@@ -309,20 +289,17 @@ static struct req *req_new(struct queue_async *q, enum req_kind kind, void *arg)
 /* Accounting around a request with a callback. */
 static void sent(struct link *l)
 {
-    if (l->pending++ == 0)
-        l->progress_ms = gv_now_ms();
+    if (l->pending++ == 0) l->progress_ms = gv_now_ms();
 }
 
 static int answered(struct req *r, const redisReply *reply)
 {
     struct link *l = &r->q->cmd;
     if (reply) {
-        if (l->pending > 0)
-            l->pending--;
+        if (l->pending > 0) l->pending--;
         l->progress_ms = gv_now_ms();
     }
-    if (!reply)
-        return QUEUE_ERR_DOWN;
+    if (!reply) return QUEUE_ERR_DOWN;
     return reply->type == REDIS_REPLY_ERROR ? QUEUE_ERR_REDIS : QUEUE_OK;
 }
 
@@ -333,11 +310,9 @@ static void on_enqueued(redisAsyncContext *ac, void *reply, void *privdata)
     redisReply *rep = reply;
     int rc = answered(r, rep);
     /* EXEC answers an array of the transaction's replies, or nil when it was aborted. */
-    if (rc == QUEUE_OK && rep->type != REDIS_REPLY_ARRAY)
-        rc = QUEUE_ERR_REDIS;
+    if (rc == QUEUE_OK && rep->type != REDIS_REPLY_ARRAY) rc = QUEUE_ERR_REDIS;
     for (size_t i = 0; rc == QUEUE_OK && i < rep->elements; i++)
-        if (rep->element[i]->type == REDIS_REPLY_ERROR)
-            rc = QUEUE_ERR_REDIS;
+        if (rep->element[i]->type == REDIS_REPLY_ERROR) rc = QUEUE_ERR_REDIS;
     r->cb.enqueue(rc, rc == QUEUE_OK ? r->id : NULL, rc == QUEUE_OK ? r->token : NULL, r->arg);
     free(r);
 }
@@ -349,20 +324,16 @@ static int valid_new(const struct queue_new_submission *s)
                 strlen(s->language) <= QUEUE_NAME_MAX;
     int token = !s->token || (strlen(s->token) == QUEUE_TOKEN_LEN &&
                               strspn(s->token, "0123456789abcdef") == QUEUE_TOKEN_LEN);
-    return names && token && (s->source || s->source_len == 0) &&
-           s->source_len <= QUEUE_SOURCE_MAX;
+    return names && token && (s->source || s->source_len == 0) && s->source_len <= QUEUE_SOURCE_MAX;
 }
 
 int queue_async_enqueue(struct queue_async *q, const struct queue_new_submission *s,
                         queue_enqueue_cb cb, void *arg)
 {
-    if (!valid_new(s) || !cb)
-        return QUEUE_ERR_INVALID;
-    if (!q->cmd.up)
-        return QUEUE_ERR_DOWN;
+    if (!valid_new(s) || !cb) return QUEUE_ERR_INVALID;
+    if (!q->cmd.up) return QUEUE_ERR_DOWN;
     struct req *r = req_new(q, REQ_ENQUEUE, arg);
-    if (!r)
-        return QUEUE_ERR_REDIS;
+    if (!r) return QUEUE_ERR_REDIS;
     r->cb.enqueue = cb;
     char key[QUEUE_KEY_MAX], now[24];
     if (queue_new_id(r->id, sizeof r->id) < 0 ||
@@ -373,10 +344,11 @@ int queue_async_enqueue(struct queue_async *q, const struct queue_new_submission
     }
     queue_key_submission(key, sizeof key, r->id);
     snprintf(now, sizeof now, "%lld", (long long)gv_wall_ms());
-    const char *hset[] = {"HSET",    key,      "problem",  s->problem, "language", s->language,
-                          "source",  s->source ? s->source : "",       "token",    r->token,
-                          "status",  "queued", "seq",      "0",        "created",  now,
-                          "attempts", "0",     "tests",    "[]"};
+    const char *hset[] = {"HSET",     key,         "problem", s->problem,
+                          "language", s->language, "source",  s->source ? s->source : "",
+                          "token",    r->token,    "status",  "queued",
+                          "seq",      "0",         "created", now,
+                          "attempts", "0",         "tests",   "[]"};
     size_t n = sizeof hset / sizeof hset[0], lens[sizeof hset / sizeof hset[0]];
     for (size_t i = 0; i < n; i++)
         lens[i] = i == 7 ? s->source_len : strlen(hset[i]); /* [7]: the source, maybe with NULs */
@@ -415,13 +387,10 @@ static void on_get(redisAsyncContext *ac, void *reply, void *privdata)
 int queue_async_get(struct queue_async *q, const char *id, queue_get_cb cb, void *arg)
 {
     char key[QUEUE_KEY_MAX];
-    if (!cb || queue_key_submission(key, sizeof key, id) < 0)
-        return QUEUE_ERR_INVALID;
-    if (!q->cmd.up)
-        return QUEUE_ERR_DOWN;
+    if (!cb || queue_key_submission(key, sizeof key, id) < 0) return QUEUE_ERR_INVALID;
+    if (!q->cmd.up) return QUEUE_ERR_DOWN;
     struct req *r = req_new(q, REQ_GET, arg);
-    if (!r)
-        return QUEUE_ERR_REDIS;
+    if (!r) return QUEUE_ERR_REDIS;
     r->cb.get = cb;
     gv_strlcpy(r->id, id, sizeof r->id);
     if (redisAsyncCommand(q->cmd.ac, on_get, r, "HGETALL %s", key) != REDIS_OK) {
@@ -438,8 +407,7 @@ static void on_count(redisAsyncContext *ac, void *reply, void *privdata)
     struct req *r = privdata;
     redisReply *rep = reply;
     int rc = answered(r, rep);
-    if (rc == QUEUE_OK && rep->type != REDIS_REPLY_INTEGER)
-        rc = QUEUE_ERR_REDIS;
+    if (rc == QUEUE_OK && rep->type != REDIS_REPLY_INTEGER) rc = QUEUE_ERR_REDIS;
     r->cb.count(rc, rc == QUEUE_OK ? rep->integer : 0, r->arg);
     free(r);
 }
@@ -447,13 +415,10 @@ static void on_count(redisAsyncContext *ac, void *reply, void *privdata)
 static int count_request(struct queue_async *q, queue_count_cb cb, void *arg, int argc,
                          const char **argv)
 {
-    if (!cb)
-        return QUEUE_ERR_INVALID;
-    if (!q->cmd.up)
-        return QUEUE_ERR_DOWN;
+    if (!cb) return QUEUE_ERR_INVALID;
+    if (!q->cmd.up) return QUEUE_ERR_DOWN;
     struct req *r = req_new(q, REQ_COUNT, arg);
-    if (!r)
-        return QUEUE_ERR_REDIS;
+    if (!r) return QUEUE_ERR_REDIS;
     r->cb.count = cb;
     if (redisAsyncCommandArgv(q->cmd.ac, on_count, r, argc, argv, NULL) != REDIS_OK) {
         free(r);

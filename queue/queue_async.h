@@ -56,8 +56,8 @@ struct queue_new_submission {
     const char *problem;  /* a valid id, at most QUEUE_NAME_MAX */
     const char *language; /* a valid id, at most QUEUE_NAME_MAX */
     const char *source;
-    size_t source_len;    /* at most QUEUE_SOURCE_MAX */
-    const char *token;    /* NULL, or QUEUE_TOKEN_LEN characters of [0-9a-f] */
+    size_t source_len; /* at most QUEUE_SOURCE_MAX */
+    const char *token; /* NULL, or QUEUE_TOKEN_LEN characters of [0-9a-f] */
 };
 
 /* rc QUEUE_OK: id and token are the new submission's (valid during the call only). */

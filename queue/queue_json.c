@@ -30,42 +30,55 @@ struct field {
     size_t size;   /* F_FIXED: the array's size; F_HEAP: the cap */
 };
 
-#define FIXED(n, m) {n, F_FIXED, offsetof(struct queue_submission, m), sizeof((struct queue_submission *)0)->m}
-#define HEAP(n, m, cap) {n, F_HEAP, offsetof(struct queue_submission, m), cap}
-#define INT(n, m) {n, F_INT, offsetof(struct queue_submission, m), sizeof((struct queue_submission *)0)->m}
+#define FIXED(n, m)                                                                                \
+    {                                                                                              \
+        n, F_FIXED, offsetof(struct queue_submission, m), sizeof((struct queue_submission *)0)->m  \
+    }
+#define HEAP(n, m, cap)                                                                            \
+    {                                                                                              \
+        n, F_HEAP, offsetof(struct queue_submission, m), cap                                       \
+    }
+#define INT(n, m)                                                                                  \
+    {                                                                                              \
+        n, F_INT, offsetof(struct queue_submission, m), sizeof((struct queue_submission *)0)->m    \
+    }
 
 static const struct field fields[] = {
-    FIXED("problem", problem),       FIXED("language", language), FIXED("token", token),
-    FIXED("status", status),         FIXED("verdict", verdict),   FIXED("worker", worker),
-    HEAP("source", source, QUEUE_SOURCE_MAX), HEAP("tests", tests, QUEUE_RESULT_MAX),
-    HEAP("result", result, QUEUE_RESULT_MAX), INT("seq", seq),    INT("total", total),
-    INT("attempts", attempts),       INT("created", created_ms),  INT("started", started_ms),
+    FIXED("problem", problem),
+    FIXED("language", language),
+    FIXED("token", token),
+    FIXED("status", status),
+    FIXED("verdict", verdict),
+    FIXED("worker", worker),
+    HEAP("source", source, QUEUE_SOURCE_MAX),
+    HEAP("tests", tests, QUEUE_RESULT_MAX),
+    HEAP("result", result, QUEUE_RESULT_MAX),
+    INT("seq", seq),
+    INT("total", total),
+    INT("attempts", attempts),
+    INT("created", created_ms),
+    INT("started", started_ms),
     INT("finished", finished_ms),
 };
 
 static int field_set(struct queue_submission *s, const struct field *f, const redisReply *v)
 {
     char *base = (char *)s + f->offset;
-    if (v->type != REDIS_REPLY_STRING)
-        return 0;
+    if (v->type != REDIS_REPLY_STRING) return 0;
     switch (f->kind) {
     case F_FIXED:
         /* An over-long value is dropped, not truncated: a cut verdict or token would lie. */
-        if ((size_t)v->len < f->size)
-            memcpy(base, v->str, (size_t)v->len + 1);
+        if ((size_t)v->len < f->size) memcpy(base, v->str, (size_t)v->len + 1);
         return 0;
     case F_HEAP: {
-        if ((size_t)v->len > f->size)
-            return -1;
+        if ((size_t)v->len > f->size) return -1;
         char *copy = malloc((size_t)v->len + 1);
-        if (!copy)
-            return -1;
+        if (!copy) return -1;
         memcpy(copy, v->str, (size_t)v->len + 1);
         char **slot = (char **)base;
         free(*slot);
         *slot = copy;
-        if (slot == &s->source)
-            s->source_len = (size_t)v->len;
+        if (slot == &s->source) s->source_len = (size_t)v->len;
         return 0;
     }
     case F_INT: {
@@ -86,11 +99,9 @@ int queue_submission_from_reply(struct queue_submission *s, const char *id, cons
     gv_strlcpy(s->id, id, sizeof s->id);
     for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
         const redisReply *k = r->element[i];
-        if (k->type != REDIS_REPLY_STRING)
-            continue;
+        if (k->type != REDIS_REPLY_STRING) continue;
         for (size_t j = 0; j < sizeof fields / sizeof fields[0]; j++) {
-            if (strcmp(k->str, fields[j].name) != 0)
-                continue;
+            if (strcmp(k->str, fields[j].name) != 0) continue;
             if (field_set(s, &fields[j], r->element[i + 1]) < 0) {
                 queue_submission_free(s);
                 return -1;
@@ -98,10 +109,8 @@ int queue_submission_from_reply(struct queue_submission *s, const char *id, cons
             break;
         }
     }
-    if (!s->source)
-        s->source = strdup("");
-    if (!s->tests)
-        s->tests = strdup("[]");
+    if (!s->source) s->source = strdup("");
+    if (!s->tests) s->tests = strdup("[]");
     if (!s->source || !s->tests) {
         queue_submission_free(s);
         return -1;
@@ -122,8 +131,7 @@ void queue_submission_free(struct queue_submission *s)
 static cJSON *parse_or_empty_array(const char *text)
 {
     cJSON *a = text ? cJSON_Parse(text) : NULL;
-    if (a && cJSON_IsArray(a))
-        return a;
+    if (a && cJSON_IsArray(a)) return a;
     cJSON_Delete(a);
     return cJSON_CreateArray();
 }
@@ -147,15 +155,13 @@ static char *print_and_delete(cJSON *o)
 /* Members of the stored final that are about the message, not the submission. */
 static int is_envelope(const char *name)
 {
-    return strcmp(name, "type") == 0 || strcmp(name, "submission") == 0 ||
-           strcmp(name, "seq") == 0;
+    return strcmp(name, "type") == 0 || strcmp(name, "submission") == 0 || strcmp(name, "seq") == 0;
 }
 
 char *queue_submission_json(const struct queue_submission *s, int with_source)
 {
     cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     cJSON_AddStringToObject(o, "id", s->id);
     cJSON_AddStringToObject(o, "problem", s->problem);
     cJSON_AddStringToObject(o, "language", s->language);
@@ -184,18 +190,15 @@ char *queue_submission_json(const struct queue_submission *s, int with_source)
     add_time(o, "created", s->created_ms);
     add_time(o, "started", s->started_ms);
     add_time(o, "finished", s->finished_ms);
-    if (with_source)
-        cJSON_AddStringToObject(o, "source", s->source ? s->source : "");
+    if (with_source) cJSON_AddStringToObject(o, "source", s->source ? s->source : "");
     return print_and_delete(o);
 }
 
 char *queue_snapshot_json(const struct queue_submission *s)
 {
-    if (s->result && strcmp(s->status, "done") == 0)
-        return strdup(s->result);
+    if (s->result && strcmp(s->status, "done") == 0) return strdup(s->result);
     cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     cJSON_AddStringToObject(o, "type", "snapshot");
     cJSON_AddStringToObject(o, "submission", s->id);
     cJSON_AddNumberToObject(o, "seq", (double)s->seq);
@@ -230,8 +233,7 @@ int queue_event_parse(const char *json, size_t len, struct queue_event *ev)
 
 int queue_event_prefix(struct gv_buf *b, const char *type, const char *id)
 {
-    if (!queue_id_valid(id))
-        return -1;
+    if (!queue_id_valid(id)) return -1;
     /* Both are from fixed alphabets (type is ours, id is checked), so no escaping is needed. */
     return gv_buf_printf(b, "{\"type\":\"%s\",\"submission\":\"%s\",\"seq\":", type, id);
 }
@@ -247,8 +249,7 @@ int queue_final_suffix(struct gv_buf *b, const char *result)
     cJSON_DeleteItemFromObjectCaseSensitive(o, "submission");
     cJSON_DeleteItemFromObjectCaseSensitive(o, "seq");
     char *text = print_and_delete(o);
-    if (!text)
-        return -1;
+    if (!text) return -1;
     /* text is "{...}" or "{}": replace its '{' by ',' unless it is empty. */
     int rc = strcmp(text, "{}") == 0 ? gv_buf_printf(b, "}") : gv_buf_printf(b, ",%s", text + 1);
     free(text);
@@ -262,8 +263,10 @@ const char *queue_reaped_suffix(void)
 {
     return ",\"status\":\"done\",\"verdict\":\"JE\",\"score\":null,\"time_ms\":0,"
            "\"memory_kib\":0,\"compile_output\":\"\","
-           "\"message\":\"judged " STRINGIFY2(QUEUE_MAX_ATTEMPTS) " times, every judge died\",\"tests\":[],"
-           "\"timings\":{\"queued_ms\":0,\"compile_ms\":0,\"run_ms\":0,\"total_ms\":0}}";
+           "\"message\":\"judged " STRINGIFY2(
+               QUEUE_MAX_ATTEMPTS) " times, every judge died\",\"tests\":[],"
+                                   "\"timings\":{\"queued_ms\":0,\"compile_ms\":0,\"run_ms\":0,"
+                                   "\"total_ms\":0}}";
 }
 
 int queue_owner_string(char *buf, size_t size, const char *worker, long long attempt)

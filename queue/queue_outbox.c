@@ -43,7 +43,7 @@ struct entry {
     char word[16];       /* status, or verdict */
     struct gv_buf items; /* tests: items; final: the result JSON */
     long long total;
-    int64_t ready_ms;    /* tests: when the window ends */
+    int64_t ready_ms; /* tests: when the window ends */
     int in_flight;
 };
 
@@ -72,11 +72,9 @@ static void entry_free(struct entry *e)
 static struct entry *entry_new(enum entry_kind kind, const struct queue_owner *owner,
                                const char *id)
 {
-    if (!queue_id_valid(id))
-        return NULL;
+    if (!queue_id_valid(id)) return NULL;
     struct entry *e = calloc(1, sizeof *e);
-    if (!e)
-        return NULL;
+    if (!e) return NULL;
     e->kind = kind;
     gv_strlcpy(e->id, id, sizeof e->id);
     if (owner) {
@@ -105,8 +103,7 @@ static void unlink_entry(struct queue_outbox *o, struct entry *prev, struct entr
         prev->next = e->next;
     else
         o->head = e->next;
-    if (o->tail == e)
-        o->tail = prev;
+    if (o->tail == e) o->tail = prev;
     o->count--;
     pthread_cond_broadcast(&o->drained);
 }
@@ -115,16 +112,14 @@ static struct entry *last_of(struct queue_outbox *o, const char *id)
 {
     struct entry *found = NULL;
     for (struct entry *e = o->head; e; e = e->next)
-        if (strcmp(e->id, id) == 0)
-            found = e;
+        if (strcmp(e->id, id) == 0) found = e;
     return found;
 }
 
 static int later_exists(const struct entry *e)
 {
     for (const struct entry *l = e->next; l; l = l->next)
-        if (strcmp(l->id, e->id) == 0)
-            return 1;
+        if (strcmp(l->id, e->id) == 0) return 1;
     return 0;
 }
 
@@ -132,8 +127,7 @@ static int later_exists(const struct entry *e)
 static int earlier_exists(const struct queue_outbox *o, const struct entry *e)
 {
     for (const struct entry *x = o->head; x && x != e; x = x->next)
-        if (strcmp(x->id, e->id) == 0)
-            return 1;
+        if (strcmp(x->id, e->id) == 0) return 1;
     return 0;
 }
 
@@ -143,13 +137,10 @@ static struct entry *next_ready(struct queue_outbox *o, int64_t now, int64_t *wa
 {
     *wait_ms = -1;
     for (struct entry *e = o->head; e; e = e->next) {
-        if (e->in_flight || earlier_exists(o, e))
-            continue;
-        if (e->kind != ENTRY_TESTS || now >= e->ready_ms || later_exists(e))
-            return e;
+        if (e->in_flight || earlier_exists(o, e)) continue;
+        if (e->kind != ENTRY_TESTS || now >= e->ready_ms || later_exists(e)) return e;
         int64_t left = e->ready_ms - now;
-        if (*wait_ms < 0 || left < *wait_ms)
-            *wait_ms = left;
+        if (*wait_ms < 0 || left < *wait_ms) *wait_ms = left;
     }
     return NULL;
 }
@@ -160,8 +151,7 @@ int queue_outbox_status(struct queue_outbox *o, const struct queue_owner *owner,
                         const char *status)
 {
     struct entry *e = entry_new(ENTRY_STATUS, owner, id);
-    if (!e)
-        return -1;
+    if (!e) return -1;
     gv_strlcpy(e->word, status, sizeof e->word);
     pthread_mutex_lock(&o->lock);
     append(o, e);
@@ -199,8 +189,7 @@ int queue_outbox_final(struct queue_outbox *o, const struct queue_owner *owner, 
                        const char *verdict, const char *result)
 {
     struct entry *e = entry_new(ENTRY_FINAL, owner, id);
-    if (!e)
-        return -1;
+    if (!e) return -1;
     gv_strlcpy(e->word, verdict, sizeof e->word);
     if (gv_buf_append(&e->items, result, strlen(result)) < 0) {
         entry_free(e);
@@ -289,8 +278,8 @@ static void *publisher(void *arg)
         e->in_flight = 0;
         if (rc == QUEUE_ERR_DOWN) {
             wait_ms(o, retry_ms);
-            retry_ms = retry_ms * 2 > QUEUE_OUTBOX_RETRY_MAX_MS ? QUEUE_OUTBOX_RETRY_MAX_MS
-                                                                : retry_ms * 2;
+            retry_ms =
+                retry_ms * 2 > QUEUE_OUTBOX_RETRY_MAX_MS ? QUEUE_OUTBOX_RETRY_MAX_MS : retry_ms * 2;
             continue;
         }
         retry_ms = QUEUE_OUTBOX_RETRY_MIN_MS;
@@ -315,11 +304,9 @@ struct queue_outbox *queue_outbox_new(const char *redis_url, int window_ms, queu
                                       void *arg)
 {
     struct queue_url check;
-    if (queue_url_parse(redis_url, &check) < 0)
-        return NULL;
+    if (queue_url_parse(redis_url, &check) < 0) return NULL;
     struct queue_outbox *o = calloc(1, sizeof *o);
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     o->url = strdup(redis_url);
     o->window_ms = window_ms > 0 ? window_ms : QUEUE_OUTBOX_WINDOW_MS;
     o->on_final = on_final;
@@ -339,8 +326,7 @@ struct queue_outbox *queue_outbox_new(const char *redis_url, int window_ms, queu
 
 void queue_outbox_free(struct queue_outbox *o)
 {
-    if (!o)
-        return;
+    if (!o) return;
     pthread_mutex_lock(&o->lock);
     o->stop = 1;
     pthread_cond_signal(&o->wake);

@@ -132,17 +132,16 @@ static const char script_reap[] =
     "return {back, failed}\n";
 
 /* LIVE: KEYS workers. -> number of members whose heartbeat exists. */
-static const char script_live[] =
-    "local n = 0\n"
-    "for _, w in ipairs(redis.call('SMEMBERS', KEYS[1])) do\n"
-    "  n = n + redis.call('EXISTS', '" QUEUE_PREFIX "worker:' .. w)\n"
-    "end\n"
-    "return n\n";
+static const char script_live[] = "local n = 0\n"
+                                  "for _, w in ipairs(redis.call('SMEMBERS', KEYS[1])) do\n"
+                                  "  n = n + redis.call('EXISTS', '" QUEUE_PREFIX "worker:' .. w)\n"
+                                  "end\n"
+                                  "return n\n";
 
 static const char *const bodies[QUEUE_SCRIPT_COUNT] = {
-    [QUEUE_SCRIPT_START] = script_start,     [QUEUE_SCRIPT_EVENT] = script_event,
-    [QUEUE_SCRIPT_FINAL] = script_final,     [QUEUE_SCRIPT_RELEASE] = script_release,
-    [QUEUE_SCRIPT_REAP] = script_reap,       [QUEUE_SCRIPT_LIVE] = script_live,
+    [QUEUE_SCRIPT_START] = script_start, [QUEUE_SCRIPT_EVENT] = script_event,
+    [QUEUE_SCRIPT_FINAL] = script_final, [QUEUE_SCRIPT_RELEASE] = script_release,
+    [QUEUE_SCRIPT_REAP] = script_reap,   [QUEUE_SCRIPT_LIVE] = script_live,
 };
 
 /* Prelude + body, joined once at first use. */

@@ -48,8 +48,7 @@ static struct timeval tv_ms(int ms)
 
 static void conn_drop(struct queue_conn *c, const char *why)
 {
-    if (!c->ctx)
-        return;
+    if (!c->ctx) return;
     gv_warn("queue: redis %s:%d: %s", c->url.host, c->url.port, why);
     redisFree(c->ctx);
     c->ctx = NULL;
@@ -60,8 +59,7 @@ static int simple_ok(redisContext *ctx, const char *fmt, const char *arg)
 {
     redisReply *r = redisCommand(ctx, fmt, arg);
     int ok = r && r->type != REDIS_REPLY_ERROR;
-    if (r)
-        freeReplyObject(r);
+    if (r) freeReplyObject(r);
     return ok;
 }
 
@@ -69,21 +67,17 @@ static int conn_handshake(struct queue_conn *c)
 {
     char db[16];
     snprintf(db, sizeof db, "%d", c->url.db);
-    if (c->url.password[0] && !simple_ok(c->ctx, "AUTH %s", c->url.password))
-        return -1;
-    if (c->url.db && !simple_ok(c->ctx, "SELECT %s", db))
-        return -1;
+    if (c->url.password[0] && !simple_ok(c->ctx, "AUTH %s", c->url.password)) return -1;
+    if (c->url.db && !simple_ok(c->ctx, "SELECT %s", db)) return -1;
     return 0;
 }
 
 /* 0 when connected; QUEUE_ERR_DOWN when not (and not yet time to try again). */
 static int conn_ensure(struct queue_conn *c)
 {
-    if (c->ctx)
-        return 0;
+    if (c->ctx) return 0;
     int64_t now = gv_now_ms();
-    if (now < c->next_try_ms)
-        return QUEUE_ERR_DOWN;
+    if (now < c->next_try_ms) return QUEUE_ERR_DOWN;
     c->ctx = redisConnectWithTimeout(c->url.host, c->url.port, tv_ms(c->timeout_ms));
     if (c->ctx && !c->ctx->err && redisSetTimeout(c->ctx, tv_ms(c->timeout_ms)) == REDIS_OK &&
         conn_handshake(c) == 0) {
@@ -95,20 +89,18 @@ static int conn_ensure(struct queue_conn *c)
     if (c->backoff_ms >= QUEUE_BACKOFF_MAX_MS / 2 || c->backoff_ms == QUEUE_BACKOFF_MIN_MS)
         gv_warn("queue: connect redis %s:%d: %s (next try in %d ms)", c->url.host, c->url.port,
                 c->ctx ? c->ctx->errstr : "out of memory", c->backoff_ms);
-    if (c->ctx)
-        redisFree(c->ctx);
+    if (c->ctx) redisFree(c->ctx);
     c->ctx = NULL;
     c->next_try_ms = now + c->backoff_ms;
-    c->backoff_ms = c->backoff_ms * 2 > QUEUE_BACKOFF_MAX_MS ? QUEUE_BACKOFF_MAX_MS
-                                                             : c->backoff_ms * 2;
+    c->backoff_ms =
+        c->backoff_ms * 2 > QUEUE_BACKOFF_MAX_MS ? QUEUE_BACKOFF_MAX_MS : c->backoff_ms * 2;
     return QUEUE_ERR_DOWN;
 }
 
 struct queue_conn *queue_conn_new(const char *url, int timeout_ms)
 {
     struct queue_conn *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
+    if (!c) return NULL;
     if (queue_url_parse(url, &c->url) < 0) {
         gv_error("queue: bad redis URL '%s' (want redis://host:port[/db])", url);
         free(c);
@@ -122,10 +114,8 @@ struct queue_conn *queue_conn_new(const char *url, int timeout_ms)
 
 void queue_conn_free(struct queue_conn *c)
 {
-    if (!c)
-        return;
-    if (c->ctx)
-        redisFree(c->ctx);
+    if (!c) return;
+    if (c->ctx) redisFree(c->ctx);
     free(c);
 }
 
@@ -137,11 +127,9 @@ int queue_conn_up(const struct queue_conn *c)
 /* Sends one command; NULL on an I/O error (the connection is dropped) or when down. */
 static redisReply *command(struct queue_conn *c, int argc, const char **argv, const size_t *lens)
 {
-    if (conn_ensure(c) < 0)
-        return NULL;
+    if (conn_ensure(c) < 0) return NULL;
     redisReply *r = redisCommandArgv(c->ctx, argc, argv, lens);
-    if (!r)
-        conn_drop(c, c->ctx->errstr[0] ? c->ctx->errstr : "connection lost");
+    if (!r) conn_drop(c, c->ctx->errstr[0] ? c->ctx->errstr : "connection lost");
     return r;
 }
 
@@ -163,8 +151,7 @@ static int script_load(struct queue_conn *c, enum queue_script s)
 {
     const char *argv[] = {"SCRIPT", "LOAD", queue_script_text(s)};
     redisReply *r = command_str(c, 3, argv);
-    if (!r)
-        return QUEUE_ERR_DOWN;
+    if (!r) return QUEUE_ERR_DOWN;
     int rc = QUEUE_ERR_REDIS;
     if (r->type == REDIS_REPLY_STRING && (size_t)r->len < sizeof c->sha[s]) {
         memcpy(c->sha[s], r->str, (size_t)r->len + 1);
@@ -185,8 +172,7 @@ static redisReply *eval(struct queue_conn *c, enum queue_script s, int nkeys, in
     char numkeys[16];
     snprintf(numkeys, sizeof numkeys, "%d", nkeys);
     for (int attempt = 0; attempt < 2; attempt++) {
-        if (!c->sha[s][0] && (*rc = script_load(c, s)) != QUEUE_OK)
-            return NULL;
+        if (!c->sha[s][0] && (*rc = script_load(c, s)) != QUEUE_OK) return NULL;
         argv[0] = "EVALSHA";
         argv[1] = c->sha[s];
         argv[2] = numkeys;
@@ -197,8 +183,7 @@ static redisReply *eval(struct queue_conn *c, enum queue_script s, int nkeys, in
             *rc = QUEUE_ERR_DOWN;
             return NULL;
         }
-        if (!is_error(r, "NOSCRIPT"))
-            return r;
+        if (!is_error(r, "NOSCRIPT")) return r;
         freeReplyObject(r);
         c->sha[s][0] = '\0';
     }
@@ -226,8 +211,7 @@ static int valid_name(const char *s)
 
 static int valid_token(const char *t)
 {
-    if (strlen(t) != QUEUE_TOKEN_LEN)
-        return 0;
+    if (strlen(t) != QUEUE_TOKEN_LEN) return 0;
     return strspn(t, "0123456789abcdef") == QUEUE_TOKEN_LEN;
 }
 
@@ -240,15 +224,13 @@ int queue_enqueue(struct queue_conn *c, const char *problem, const char *languag
         return QUEUE_ERR_INVALID;
     if (queue_new_id(id, sizeof id) < 0 || (!token && queue_new_token(tok, sizeof tok) < 0))
         return QUEUE_ERR_REDIS;
-    if (token)
-        gv_strlcpy(tok, token, sizeof tok);
+    if (token) gv_strlcpy(tok, token, sizeof tok);
     queue_key_submission(key, sizeof key, id);
     snprintf(now, sizeof now, "%lld", (long long)gv_wall_ms());
-    if (conn_ensure(c) < 0)
-        return QUEUE_ERR_DOWN;
-    const char *hset[] = {"HSET",   key,     "problem", problem, "language", language, "source",
-                          source,   "token", tok,       "status", "queued",  "seq",    "0",
-                          "created", now,    "attempts", "0",    "tests",    "[]"};
+    if (conn_ensure(c) < 0) return QUEUE_ERR_DOWN;
+    const char *hset[] = {"HSET",    key,     "problem",  problem,  "language", language, "source",
+                          source,    "token", tok,        "status", "queued",   "seq",    "0",
+                          "created", now,     "attempts", "0",      "tests",    "[]"};
     size_t hlen[sizeof hset / sizeof hset[0]];
     for (size_t i = 0; i < sizeof hset / sizeof hset[0]; i++)
         hlen[i] = i == 7 ? source_len : strlen(hset[i]); /* [7]: the source, maybe with NULs */
@@ -267,20 +249,17 @@ int queue_enqueue(struct queue_conn *c, const char *problem, const char *languag
             rc = QUEUE_ERR_REDIS;
         freeReplyObject(r);
     }
-    if (rc == QUEUE_OK)
-        gv_strlcpy(id_out, id, QUEUE_ID_MAX + 1);
+    if (rc == QUEUE_OK) gv_strlcpy(id_out, id, QUEUE_ID_MAX + 1);
     return rc;
 }
 
 int queue_get(struct queue_conn *c, const char *id, struct queue_submission *out)
 {
     char key[QUEUE_KEY_MAX];
-    if (queue_key_submission(key, sizeof key, id) < 0)
-        return QUEUE_ERR_INVALID;
+    if (queue_key_submission(key, sizeof key, id) < 0) return QUEUE_ERR_INVALID;
     const char *argv[] = {"HGETALL", key};
     redisReply *r = command_str(c, 2, argv);
-    if (!r)
-        return QUEUE_ERR_DOWN;
+    if (!r) return QUEUE_ERR_DOWN;
     int rc = QUEUE_OK;
     if (r->type != REDIS_REPLY_ARRAY)
         rc = QUEUE_ERR_REDIS;
@@ -299,21 +278,18 @@ int queue_claim(struct queue_conn *c, const char *worker, int timeout_ms, char *
     char plist[QUEUE_KEY_MAX], secs[32];
     if (queue_key_processing(plist, sizeof plist, worker) < 0 || timeout_ms <= 0)
         return QUEUE_ERR_INVALID;
-    if (conn_ensure(c) < 0)
-        return QUEUE_ERR_DOWN;
+    if (conn_ensure(c) < 0) return QUEUE_ERR_DOWN;
     snprintf(secs, sizeof secs, "%d.%03d", timeout_ms / 1000, timeout_ms % 1000);
     /* Be in gavel:workers before any id can land in our processing list, so the reaper always
      * finds the list, even when we die before our first heartbeat. */
     const char *sadd[] = {"SADD", QUEUE_KEY_WORKERS, worker};
     redisReply *m = command_str(c, 3, sadd);
-    if (!m)
-        return QUEUE_ERR_DOWN;
+    if (!m) return QUEUE_ERR_DOWN;
     freeReplyObject(m);
     const char *argv[] = {"BLMOVE", QUEUE_KEY_QUEUE, plist, "RIGHT", "LEFT", secs};
     redisSetTimeout(c->ctx, tv_ms(timeout_ms + c->timeout_ms));
     redisReply *r = command_str(c, 6, argv);
-    if (!r)
-        return QUEUE_ERR_DOWN;
+    if (!r) return QUEUE_ERR_DOWN;
     redisSetTimeout(c->ctx, tv_ms(c->timeout_ms));
     int rc = 0;
     if (r->type == REDIS_REPLY_STRING) {
@@ -325,8 +301,7 @@ int queue_claim(struct queue_conn *c, const char *worker, int timeout_ms, char *
             gv_warn("queue: dropping a malformed id from %s (%d bytes)", QUEUE_KEY_QUEUE,
                     (int)r->len);
             redisReply *d = redisCommand(c->ctx, "LREM %s 1 %b", plist, r->str, (size_t)r->len);
-            if (d)
-                freeReplyObject(d);
+            if (d) freeReplyObject(d);
         }
     } else if (r->type == REDIS_REPLY_ERROR) {
         gv_error("queue: BLMOVE: %s", r->str);
@@ -350,16 +325,14 @@ int queue_start(struct queue_conn *c, const char *worker, const char *id,
     const char *words[] = {key, plist, worker, now, id};
     int rc;
     redisReply *r = eval(c, QUEUE_SCRIPT_START, 2, 3, words, &rc);
-    if (!r)
-        return rc;
+    if (!r) return rc;
     rc = script_status(r, "start");
     if (rc == QUEUE_OK) {
         if (r->elements < 3 || r->element[1]->type != REDIS_REPLY_INTEGER) {
             rc = QUEUE_ERR_REDIS;
         } else {
             owner->attempt = r->element[1]->integer;
-            if (queue_submission_from_reply(out, id, r->element[2]) < 0)
-                rc = QUEUE_ERR_REDIS;
+            if (queue_submission_from_reply(out, id, r->element[2]) < 0) rc = QUEUE_ERR_REDIS;
         }
     }
     freeReplyObject(r);
@@ -374,8 +347,7 @@ static int run_event(struct queue_conn *c, enum queue_script s, int nkeys, int n
 {
     int rc;
     redisReply *r = eval(c, s, nkeys, nargs, words, &rc);
-    if (!r)
-        return rc;
+    if (!r) return rc;
     rc = script_status(r, "event");
     if (rc == QUEUE_OK && seq_out && r->elements > 1 && r->element[1]->type == REDIS_REPLY_INTEGER)
         *seq_out = r->element[1]->integer;
@@ -435,8 +407,7 @@ static int valid_verdict(const char *v)
 {
     static const char *const verdicts[] = {"AC", "WA", "TLE", "MLE", "RTE", "OLE", "CE", "JE"};
     for (size_t i = 0; i < sizeof verdicts / sizeof verdicts[0]; i++)
-        if (strcmp(v, verdicts[i]) == 0)
-            return 1;
+        if (strcmp(v, verdicts[i]) == 0) return 1;
     return 0;
 }
 
@@ -450,8 +421,7 @@ int queue_publish_final(struct queue_conn *c, const struct queue_owner *owner, c
     if (owner && (queue_key_processing(plist, sizeof plist, owner->worker) < 0 ||
                   owner_words(owner, own, sizeof own) < 0))
         return QUEUE_ERR_INVALID;
-    if (!owner)
-        gv_strlcpy(plist, key, sizeof plist);
+    if (!owner) gv_strlcpy(plist, key, sizeof plist);
     struct gv_buf prefix, suffix;
     gv_buf_init(&prefix, 256);
     gv_buf_init(&suffix, QUEUE_RESULT_MAX + 64);
@@ -476,8 +446,7 @@ int queue_release(struct queue_conn *c, const struct queue_owner *owner, const c
     const char *words[] = {key, plist, QUEUE_KEY_QUEUE, own, id};
     int rc;
     redisReply *r = eval(c, QUEUE_SCRIPT_RELEASE, 3, 2, words, &rc);
-    if (!r)
-        return rc;
+    if (!r) return rc;
     rc = script_status(r, "release");
     freeReplyObject(r);
     return rc;
@@ -488,8 +457,7 @@ int queue_release(struct queue_conn *c, const struct queue_owner *owner, const c
 static char *heartbeat_json(const char *worker, const struct queue_worker_info *info)
 {
     cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     cJSON_AddStringToObject(o, "worker", worker);
     cJSON_AddStringToObject(o, "host", info->host ? info->host : "");
     cJSON_AddNumberToObject(o, "slots", info->slots);
@@ -511,11 +479,9 @@ int queue_heartbeat(struct queue_conn *c, const char *worker, const struct queue
                     int ttl_ms)
 {
     char key[QUEUE_KEY_MAX], ttl[24];
-    if (queue_key_worker(key, sizeof key, worker) < 0 || ttl_ms <= 0)
-        return QUEUE_ERR_INVALID;
+    if (queue_key_worker(key, sizeof key, worker) < 0 || ttl_ms <= 0) return QUEUE_ERR_INVALID;
     char *json = heartbeat_json(worker, info);
-    if (!json)
-        return QUEUE_ERR_REDIS;
+    if (!json) return QUEUE_ERR_REDIS;
     snprintf(ttl, sizeof ttl, "%d", ttl_ms);
     int rc = conn_ensure(c);
     if (rc == 0) {
@@ -528,8 +494,7 @@ int queue_heartbeat(struct queue_conn *c, const char *worker, const struct queue
                 rc = QUEUE_ERR_DOWN;
                 break;
             }
-            if (r->type == REDIS_REPLY_ERROR)
-                rc = QUEUE_ERR_REDIS;
+            if (r->type == REDIS_REPLY_ERROR) rc = QUEUE_ERR_REDIS;
             freeReplyObject(r);
         }
     }
@@ -540,12 +505,10 @@ int queue_heartbeat(struct queue_conn *c, const char *worker, const struct queue
 int queue_heartbeat_clear(struct queue_conn *c, const char *worker)
 {
     char key[QUEUE_KEY_MAX];
-    if (queue_key_worker(key, sizeof key, worker) < 0)
-        return QUEUE_ERR_INVALID;
+    if (queue_key_worker(key, sizeof key, worker) < 0) return QUEUE_ERR_INVALID;
     const char *argv[] = {"DEL", key};
     redisReply *r = command_str(c, 2, argv);
-    if (!r)
-        return QUEUE_ERR_DOWN;
+    if (!r) return QUEUE_ERR_DOWN;
     int rc = r->type == REDIS_REPLY_ERROR ? QUEUE_ERR_REDIS : QUEUE_OK;
     freeReplyObject(r);
     return rc;
@@ -556,18 +519,15 @@ static int reap(struct queue_conn *c, const char *self, long long *requeued, lon
     char now[24], max[16];
     snprintf(now, sizeof now, "%lld", (long long)gv_wall_ms());
     snprintf(max, sizeof max, "%d", QUEUE_MAX_ATTEMPTS);
-    const char *words[] = {QUEUE_KEY_WORKERS, QUEUE_KEY_QUEUE, now, max, queue_reaped_suffix(),
-                           self};
+    const char *words[] = {
+        QUEUE_KEY_WORKERS, QUEUE_KEY_QUEUE, now, max, queue_reaped_suffix(), self};
     int rc;
     redisReply *r = eval(c, QUEUE_SCRIPT_REAP, 2, 4, words, &rc);
-    if (!r)
-        return rc;
+    if (!r) return rc;
     rc = QUEUE_ERR_REDIS;
     if (r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
-        if (requeued)
-            *requeued = r->element[0]->integer;
-        if (failed)
-            *failed = r->element[1]->integer;
+        if (requeued) *requeued = r->element[0]->integer;
+        if (failed) *failed = r->element[1]->integer;
         rc = QUEUE_OK;
     } else {
         gv_error("queue: reaper: %s", r->type == REDIS_REPLY_ERROR ? r->str : "bad answer");
@@ -583,8 +543,7 @@ int queue_reap(struct queue_conn *c, long long *requeued, long long *failed)
 
 int queue_recover(struct queue_conn *c, const char *worker, long long *requeued, long long *failed)
 {
-    if (!queue_id_valid(worker))
-        return QUEUE_ERR_INVALID;
+    if (!queue_id_valid(worker)) return QUEUE_ERR_INVALID;
     return reap(c, worker, requeued, failed);
 }
 
@@ -593,11 +552,9 @@ int queue_live_workers(struct queue_conn *c, long long *n)
     const char *words[] = {QUEUE_KEY_WORKERS};
     int rc;
     redisReply *r = eval(c, QUEUE_SCRIPT_LIVE, 1, 0, words, &rc);
-    if (!r)
-        return rc;
+    if (!r) return rc;
     rc = r->type == REDIS_REPLY_INTEGER ? QUEUE_OK : QUEUE_ERR_REDIS;
-    if (rc == QUEUE_OK)
-        *n = r->integer;
+    if (rc == QUEUE_OK) *n = r->integer;
     freeReplyObject(r);
     return rc;
 }

@@ -55,7 +55,8 @@ static void start_job(struct queue_conn *c, const char *worker, char *id, struct
 static void put_test(struct queue_outbox *o, const struct queue_owner *own, const char *id, int n)
 {
     char test[128];
-    snprintf(test, sizeof test, "{\"n\":%d,\"group\":\"secret\",\"verdict\":\"AC\",\"time_ms\":0}", n);
+    snprintf(test, sizeof test, "{\"n\":%d,\"group\":\"secret\",\"verdict\":\"AC\",\"time_ms\":0}",
+             n);
     assert_int_equal(queue_outbox_test(o, own, id, N_TESTS, test), 0);
 }
 
@@ -82,8 +83,7 @@ static void test_coalesced_in_order(void **state)
     assert_int_equal(queue_outbox_status(o, &own, id, "running"), 0);
     for (int n = 1; n <= N_TESTS; n++) {
         put_test(o, &own, id, n);
-        if (n % 50 == 0)
-            usleep(20 * 1000); /* a judge that takes ~200 ms for all tests */
+        if (n % 50 == 0) usleep(20 * 1000); /* a judge that takes ~200 ms for all tests */
     }
     assert_int_equal(queue_outbox_final(o, &own, id, "AC", "{\"verdict\":\"AC\"}"), 0);
     assert_int_equal(queue_outbox_drain(o, 5000), 0);
@@ -110,8 +110,7 @@ static void test_coalesced_in_order(void **state)
             cJSON_Delete(m);
         }
         freeReplyObject(r);
-        if (final)
-            break;
+        if (final) break;
     }
     assert_int_equal(next_test, N_TESTS + 1); /* every test exactly once, in order */
     /* at most one tests event per 50 ms window (+1 for the flush before the final) */
@@ -158,8 +157,7 @@ static void test_delivered_after_outage(void **state)
     int rc = QUEUE_ERR_DOWN;
     for (int i = 0; i < 100 && rc == QUEUE_ERR_DOWN; i++) {
         rc = queue_get(c, id, &s);
-        if (rc == QUEUE_ERR_DOWN)
-            usleep(50 * 1000);
+        if (rc == QUEUE_ERR_DOWN) usleep(50 * 1000);
     }
     assert_int_equal(rc, QUEUE_OK);
     assert_string_equal(s.verdict, "WA");

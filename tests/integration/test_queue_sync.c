@@ -53,10 +53,8 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     queue_conn_free(f->c);
-    if (f->sub)
-        redisFree(f->sub);
-    if (f->raw)
-        redisFree(f->raw);
+    if (f->sub) redisFree(f->sub);
+    if (f->raw) redisFree(f->raw);
     rf_stop(&f->rf);
     free(f);
     return 0;
@@ -150,15 +148,17 @@ static void test_lifecycle(void **state)
         assert_int_equal(ev.seq, i + 1);
         if (i == 0) {
             char want[256];
-            snprintf(want, sizeof want,
-                     "{\"type\":\"status\",\"submission\":\"%s\",\"seq\":1,\"status\":\"compiling\"}",
-                     id);
+            snprintf(
+                want, sizeof want,
+                "{\"type\":\"status\",\"submission\":\"%s\",\"seq\":1,\"status\":\"compiling\"}",
+                id);
             assert_string_equal(json, want);
         }
         free(json);
     }
     /* written once: a second final and any later event are refused, nothing more published */
-    assert_int_equal(queue_publish_final(f->c, &owner, id, "WA", result_ac, NULL), QUEUE_ERR_REFUSED);
+    assert_int_equal(queue_publish_final(f->c, &owner, id, "WA", result_ac, NULL),
+                     QUEUE_ERR_REFUSED);
     assert_int_equal(queue_publish_status(f->c, &owner, id, "running", NULL), QUEUE_ERR_REFUSED);
     assert_int_equal(raw_int(f, "LLEN %s", "gavel:processing:w1"), 0);
     assert_int_equal(queue_get(f->c, id, &s), QUEUE_OK);
@@ -203,7 +203,8 @@ static void test_fencing_after_reap(void **state)
     claim_start(f, "fresh", id, &fresh);
     assert_int_equal(fresh.attempt, 2);
     assert_int_equal(queue_publish_status(f->c, &slow, id, "running", NULL), QUEUE_ERR_REFUSED);
-    assert_int_equal(queue_publish_final(f->c, &slow, id, "WA", result_ac, NULL), QUEUE_ERR_REFUSED);
+    assert_int_equal(queue_publish_final(f->c, &slow, id, "WA", result_ac, NULL),
+                     QUEUE_ERR_REFUSED);
     assert_int_equal(queue_publish_final(f->c, &fresh, id, "AC", result_ac, NULL), QUEUE_OK);
 
     struct queue_event ev;
@@ -264,8 +265,9 @@ static void test_poison(void **state)
     struct queue_submission s;
     struct queue_owner o;
     assert_int_equal(queue_start(f->c, "w1", id, &s, &o), QUEUE_ERR_NOTFOUND);
-    assert_int_equal(queue_publish_final(f->c, &o, id, "JE", "{\"verdict\":\"JE\","
-                                                             "\"message\":\"submission missing\"}",
+    assert_int_equal(queue_publish_final(f->c, &o, id, "JE",
+                                         "{\"verdict\":\"JE\","
+                                         "\"message\":\"submission missing\"}",
                                          NULL),
                      QUEUE_OK);
     assert_int_equal(raw_int(f, "LLEN %s", "gavel:processing:w1"), 0);
@@ -342,8 +344,7 @@ static void test_redis_gone_and_back(void **state)
     int rc = QUEUE_ERR_DOWN;
     for (int i = 0; i < 100 && rc == QUEUE_ERR_DOWN; i++) {
         rc = queue_publish_final(f->c, &o, id, "AC", result_ac, NULL);
-        if (rc == QUEUE_ERR_DOWN)
-            usleep(50 * 1000);
+        if (rc == QUEUE_ERR_DOWN) usleep(50 * 1000);
     }
     assert_int_equal(rc, QUEUE_OK);
     struct queue_submission s;

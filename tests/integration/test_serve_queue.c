@@ -59,7 +59,7 @@ static const char slow_src[] = "#include <stdio.h>\n#include <time.h>\n"
 
 struct fx {
     struct redis_fixture rf;
-    char dir[256];      /* temp folder: problems/, worker logs */
+    char dir[256]; /* temp folder: problems/, worker logs */
     char problems[300];
     struct queue_conn *c;
     redisContext *sub;
@@ -111,8 +111,7 @@ static int judged(const char *verdict)
 {
     static const char *const ok[] = {"AC", "WA", "TLE", "MLE", "RTE", "OLE", "CE"};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
-        if (strcmp(verdict, ok[i]) == 0)
-            return 1;
+        if (strcmp(verdict, ok[i]) == 0) return 1;
     return 0;
 }
 
@@ -141,13 +140,13 @@ static void print_log(struct fx *f, const char *name)
     char *text = gv_read_file(path, 1 << 20, NULL);
     if (text) {
         size_t len = strlen(text);
-        fprintf(stderr, "---- %s (last 4 KiB) ----\n%s\n", name, len > 4096 ? text + len - 4096 : text);
+        fprintf(stderr, "---- %s (last 4 KiB) ----\n%s\n", name,
+                len > 4096 ? text + len - 4096 : text);
         free(text);
     }
 }
 
-static void start_worker(struct fx *f, struct worker *w, const char *name, int slots,
-                         int grace_ms)
+static void start_worker(struct fx *f, struct worker *w, const char *name, int slots, int grace_ms)
 {
     char bin[512], log[400], s[16], ttl[16], grace[16];
     snprintf(bin, sizeof bin, "%s/judge/gavel-judge", getenv("GAVEL_BUILD_DIR"));
@@ -161,8 +160,7 @@ static void start_worker(struct fx *f, struct worker *w, const char *name, int s
     assert_true(w->pid >= 0);
     if (w->pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127);
+        if (getppid() != parent) _exit(127);
         int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd >= 0) {
             dup2(fd, STDERR_FILENO);
@@ -179,8 +177,7 @@ static void start_worker(struct fx *f, struct worker *w, const char *name, int s
 /* Sends sig and waits at most timeout_ms for the exit; returns the exit status or -1. */
 static int stop_worker(struct worker *w, int sig, int timeout_ms)
 {
-    if (w->pid <= 0)
-        return -1;
+    if (w->pid <= 0) return -1;
     kill(w->pid, sig);
     int64_t deadline = gv_now_ms() + timeout_ms;
     int status = 0;
@@ -231,16 +228,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    if (!f)
-        return 0;
+    if (!f) return 0;
     queue_conn_free(f->c);
-    if (f->sub)
-        redisFree(f->sub);
-    if (f->raw)
-        redisFree(f->raw);
+    if (f->sub) redisFree(f->sub);
+    if (f->raw) redisFree(f->raw);
     rf_stop(&f->rf);
-    if (!getenv("GAVEL_KEEP_TEST_DIR"))
-        nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (!getenv("GAVEL_KEEP_TEST_DIR")) nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     free(f);
     return 0;
 }
@@ -253,11 +246,9 @@ static int teardown(void **state)
 static redisReply *next_message(struct fx *f, int wait_ms)
 {
     void *reply = NULL;
-    if (redisGetReplyFromReader(f->sub, &reply) == REDIS_OK && reply)
-        return reply;
+    if (redisGetReplyFromReader(f->sub, &reply) == REDIS_OK && reply) return reply;
     struct pollfd pfd = {f->sub->fd, POLLIN, 0};
-    if (poll(&pfd, 1, wait_ms) <= 0)
-        return NULL;
+    if (poll(&pfd, 1, wait_ms) <= 0) return NULL;
     assert_int_equal(redisBufferRead(f->sub), REDIS_OK);
     assert_int_equal(redisGetReplyFromReader(f->sub, &reply), REDIS_OK);
     return reply;
@@ -275,8 +266,7 @@ struct job {
 static struct job *find(struct job *jobs, int n, const char *id)
 {
     for (int i = 0; i < n; i++)
-        if (strcmp(jobs[i].id, id) == 0)
-            return &jobs[i];
+        if (strcmp(jobs[i].id, id) == 0) return &jobs[i];
     return NULL;
 }
 
@@ -284,11 +274,9 @@ static void note_final(struct job *j, const char *json)
 {
     j->finals++;
     const char *v = strstr(json, "\"verdict\":\"");
-    if (v)
-        sscanf(v + 11, "%7[A-Z]", j->verdict);
+    if (v) sscanf(v + 11, "%7[A-Z]", j->verdict);
     const char *w = strstr(json, "\"worker\":\"");
-    if (w)
-        sscanf(w + 10, "%64[A-Za-z0-9._-]", j->worker);
+    if (w) sscanf(w + 10, "%64[A-Za-z0-9._-]", j->worker);
 }
 
 /* Reads events until every job has a final or timeout_ms passes; then `extra_ms` more to catch
@@ -300,23 +288,18 @@ static int collect(struct fx *f, struct job *jobs, int n, int timeout_ms, int ex
         int done = 0;
         for (int i = 0; i < n; i++)
             done += jobs[i].finals > 0;
-        if (done == n && !quiet_until)
-            quiet_until = gv_now_ms() + extra_ms;
-        if (gv_now_ms() >= deadline || (quiet_until && gv_now_ms() >= quiet_until))
-            return done;
+        if (done == n && !quiet_until) quiet_until = gv_now_ms() + extra_ms;
+        if (gv_now_ms() >= deadline || (quiet_until && gv_now_ms() >= quiet_until)) return done;
         redisReply *r = next_message(f, 200);
-        if (!r)
-            continue;
+        if (!r) continue;
         struct queue_event ev;
         if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
             queue_event_parse(r->element[2]->str, (size_t)r->element[2]->len, &ev) == 0) {
             struct job *j = find(jobs, n, ev.submission);
             if (j) {
-                if (ev.seq != j->last_seq + 1)
-                    j->seq_holes++;
+                if (ev.seq != j->last_seq + 1) j->seq_holes++;
                 j->last_seq = ev.seq;
-                if (strcmp(ev.type, "final") == 0)
-                    note_final(j, ev.json);
+                if (strcmp(ev.type, "final") == 0) note_final(j, ev.json);
             }
         }
         freeReplyObject(r);
@@ -327,15 +310,15 @@ static void enqueue(struct fx *f, struct job *j, const char *problem, const char
                     const char *src)
 {
     memset(j, 0, sizeof *j);
-    assert_int_equal(queue_enqueue(f->c, problem, language, src, strlen(src), NULL, j->id), QUEUE_OK);
+    assert_int_equal(queue_enqueue(f->c, problem, language, src, strlen(src), NULL, j->id),
+                     QUEUE_OK);
 }
 
 static long long hash_int(struct fx *f, const char *id, const char *field)
 {
     redisReply *r = redisCommand(f->raw, "HGET gavel:sub:%s %s", id, field);
     long long v = r && r->type == REDIS_REPLY_STRING ? atoll(r->str) : -1;
-    if (r)
-        freeReplyObject(r);
+    if (r) freeReplyObject(r);
     return v;
 }
 
@@ -343,8 +326,7 @@ static int hash_is(struct fx *f, const char *id, const char *field, const char *
 {
     redisReply *r = redisCommand(f->raw, "HGET gavel:sub:%s %s", id, field);
     int is = r && r->type == REDIS_REPLY_STRING && strcmp(r->str, want) == 0;
-    if (r)
-        freeReplyObject(r);
+    if (r) freeReplyObject(r);
     return is;
 }
 
@@ -352,8 +334,7 @@ static int wait_hash(struct fx *f, const char *id, const char *field, const char
 {
     int64_t deadline = gv_now_ms() + ms;
     while (gv_now_ms() < deadline) {
-        if (hash_is(f, id, field, want))
-            return 1;
+        if (hash_is(f, id, field, want)) return 1;
         usleep(20 * 1000);
     }
     return 0;
@@ -374,8 +355,7 @@ static void test_enqueue_to_final(void **state)
     int64_t deadline = gv_now_ms() + 60000;
     while (gv_now_ms() < deadline && n < 64) {
         redisReply *r = next_message(f, 200);
-        if (!r)
-            continue;
+        if (!r) continue;
         struct queue_event ev;
         int ok = queue_event_parse(r->element[2]->str, (size_t)r->element[2]->len, &ev) == 0;
         assert_true(ok);
@@ -391,11 +371,9 @@ static void test_enqueue_to_final(void **state)
                 assert_non_null(strstr(ev.json, keys[k]));
         }
         freeReplyObject(r);
-        if (final)
-            break;
+        if (final) break;
     }
-    if (n == 0 || strcmp(types[n - 1], "final") != 0)
-        print_log(f, "solo");
+    if (n == 0 || strcmp(types[n - 1], "final") != 0) print_log(f, "solo");
     assert_true(n >= 4);
     assert_string_equal(types[0], "status"); /* compiling */
     assert_string_equal(types[n - 2], "tests");
@@ -437,8 +415,7 @@ static void test_two_workers_share(void **state)
             redisReply *bad = redisCommand(f->raw, "HGET gavel:sub:%s result", jobs[i].id);
             fprintf(stderr, "WARNING: job %s not AC: %s\n", jobs[i].id,
                     bad && bad->str ? bad->str : "?");
-            if (bad)
-                freeReplyObject(bad);
+            if (bad) freeReplyObject(bad);
         }
         by_a += strcmp(jobs[i].worker, "wa") == 0;
         by_b += strcmp(jobs[i].worker, "wb") == 0;
@@ -465,8 +442,7 @@ static void test_kill9_takeover(void **state)
     struct job j;
     enqueue(f, &j, "sum", "c", slow_src);
     start_worker(f, &a, "victim", 1, 10000);
-    if (!wait_hash(f, j.id, "status", "running", 30000))
-        print_log(f, "victim");
+    if (!wait_hash(f, j.id, "status", "running", 30000)) print_log(f, "victim");
     assert_true(hash_is(f, j.id, "worker", "victim"));
     start_worker(f, &b, "heir", 1, 10000);
     int64_t killed = gv_now_ms();
@@ -475,8 +451,7 @@ static void test_kill9_takeover(void **state)
      * is for a loaded CI machine */
     int done = collect(f, &j, 1, TTL_MS + 20000, 1500);
     int64_t took = gv_now_ms() - killed;
-    if (!done)
-        print_log(f, "heir");
+    if (!done) print_log(f, "heir");
     assert_int_equal(done, 1);
     assert_int_equal(j.finals, 1);
     assert_true(judged(j.verdict));
@@ -515,8 +490,7 @@ static void test_redis_restart(void **state)
             done += hash_is(f, jobs[i].id, "status", "done");
         usleep(100 * 1000);
     }
-    if (done < N)
-        print_log(f, "steady");
+    if (done < N) print_log(f, "steady");
     assert_int_equal(done, N);
     for (int i = 0; i < N; i++) {
         redisReply *v = redisCommand(f->raw, "HGET gavel:sub:%s verdict", jobs[i].id);
@@ -547,8 +521,7 @@ static void test_restart_recovers_own(void **state)
     f->raw = redisConnect("127.0.0.1", f->rf.port);
     assert_true(f->raw && !f->raw->err);
     int ok = wait_hash(f, j.id, "status", "done", 30000);
-    if (!ok)
-        print_log(f, "phoenix");
+    if (!ok) print_log(f, "phoenix");
     assert_true(ok);
     assert_true(hash_is(f, j.id, "worker", "phoenix"));
     assert_int_equal(hash_int(f, j.id, "attempts"), 1);
@@ -569,8 +542,7 @@ static void test_poison(void **state)
     struct worker w;
     start_worker(f, &w, "sturdy", 1, 10000);
     int done = collect(f, jobs, 4, 60000, 1000);
-    if (done < 4)
-        print_log(f, "sturdy");
+    if (done < 4) print_log(f, "sturdy");
     assert_int_equal(done, 4);
     for (int i = 0; i < 4; i++) {
         assert_int_equal(jobs[i].finals, 1);
@@ -616,8 +588,7 @@ static void test_sigterm(void **state)
     assert_true(hash_is(f, k.id, "status", "queued"));
     start_worker(f, &c, "closer", 1, 10000);
     int done = collect(f, &k, 1, 30000, 1500);
-    if (!done)
-        print_log(f, "closer");
+    if (!done) print_log(f, "closer");
     assert_int_equal(done, 1);
     assert_int_equal(k.finals, 1);
     assert_string_equal(k.worker, "closer");
@@ -628,8 +599,7 @@ static void test_sigterm(void **state)
 int main(void)
 {
     gv_log_init("test_serve_queue", GV_LOG_ERROR);
-    if (getenv("TEST_FILTER"))
-        cmocka_set_test_filter(getenv("TEST_FILTER"));
+    if (getenv("TEST_FILTER")) cmocka_set_test_filter(getenv("TEST_FILTER"));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_enqueue_to_final, setup, teardown),
         cmocka_unit_test_setup_teardown(test_poison, setup, teardown),

@@ -67,7 +67,8 @@ static void test_event_parse(void **state)
 {
     (void)state;
     struct queue_event ev;
-    const char *ok = "{\"type\":\"tests\",\"submission\":\"s1\",\"seq\":7,\"total\":2,\"tests\":[]}";
+    const char *ok =
+        "{\"type\":\"tests\",\"submission\":\"s1\",\"seq\":7,\"total\":2,\"tests\":[]}";
     assert_int_equal(queue_event_parse(ok, strlen(ok), &ev), 0);
     assert_string_equal(ev.type, "tests");
     assert_string_equal(ev.submission, "s1");
