@@ -85,6 +85,27 @@ struct sbx_pool {
 struct sbx_filter *sbx_pool_filter(struct sbx_pool *pool, enum sbx_policy policy, char *err,
                                    size_t err_size);
 
+/* The facts of a finished run (sbx_run.c gathers them; sbx_status.c decides). */
+struct sbx_outcome {
+    bool killed;                 /* the sandbox killed the box ... */
+    enum sbx_status kill_status; /* ... for this: TLE, RTE (forbidden call) or JE */
+    const char *kill_message;
+    const char *syscall;         /* the forbidden call's name, "" if none */
+    int exec_errno;              /* execve failed with this, 0 if it did not */
+    bool reaped;                 /* the box's init reported the program's end */
+    int wait_status;             /* the program's wait status, when reaped */
+    bool have_cg;                /* the figures below come from a cgroup (else rusage) */
+    uint32_t cpu_ms;
+    uint64_t memory_kib;
+    uint64_t oom_kills;
+    bool memory_limit_hit;
+};
+
+/* Fills r (status, exit_code, signal, syscall, message, cpu_ms, memory_kib) from what happened.
+ * Returns 0, or -1 when the outcome is the sandbox's own failure (JE). Pure: no system calls. */
+int sbx_status_decide(const struct sbx_outcome *o, const struct sbx_limits *l, const char *prog,
+                      struct sbx_result *r);
+
 /* In the pool's helper thread (own fs_struct, umask 0, in the host's mount namespace): builds
  * box's root in a new mount namespace, fills box->mnt_fd, work_fd, netns_fd, and returns to
  * the host namespace host_mnt_fd. proc_fd: O_PATH of the host's /proc. 0, or -1 with err. */

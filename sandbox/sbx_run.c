@@ -631,96 +631,40 @@ static void wait_run(struct waiter *w, struct sbx_box *box, const struct sbx_lim
     }
 }
 
-/*** Turning what happened into a result ***/
-
-static void classify_exit(struct sbx_result *r, int status, const struct sbx_limits *l,
-                          const struct sbx_cg_stats *st, bool have_cg)
-{
-    if (WIFEXITED(status)) {
-        r->exit_code = WEXITSTATUS(status);
-        r->status = r->exit_code == 0 ? SBX_OK : SBX_RTE;
-        if (r->exit_code != 0)
-            snprintf(r->message, sizeof r->message, "exited with status %d", r->exit_code);
-    } else if (WIFSIGNALED(status)) {
-        r->signal = WTERMSIG(status);
-        r->status = SBX_RTE;
-        snprintf(r->message, sizeof r->message, "killed by signal %d (%s)", r->signal,
-                 strsignal(r->signal));
-        if (r->signal == SIGXFSZ) {
-            r->status = SBX_OLE;
-            snprintf(r->message, sizeof r->message, "output limit %llu KiB",
-                     (unsigned long long)l->output_kib);
-        } else if (r->signal == SIGXCPU) {
-            r->status = SBX_TLE;
-            snprintf(r->message, sizeof r->message, "CPU time limit %u ms (rlimit)", l->cpu_ms);
-        } else if (r->signal == SIGSYS) {
-            gv_strlcpy(r->syscall, "unknown", sizeof r->syscall);
-            snprintf(r->message, sizeof r->message, "forbidden system call (seccomp)");
-        }
-    }
-    bool mem_hit = have_cg && l->memory_kib &&
-                   (st->oom_kills > 0 || st->memory_limit_hit || st->memory_peak_kib >= l->memory_kib);
-    if (mem_hit && r->status != SBX_OK) {
-        r->status = SBX_MLE;
-        snprintf(r->message, sizeof r->message, "memory limit %llu KiB",
-                 (unsigned long long)l->memory_kib);
-    } else if (!have_cg && l->memory_kib && r->status == SBX_RTE &&
-               (uint64_t)r->memory_kib >= l->memory_kib * 9 / 10) {
-        r->status = SBX_MLE;
-        snprintf(r->message, sizeof r->message, "memory limit %llu KiB (rlimit fallback)",
-                 (unsigned long long)l->memory_kib);
-    }
-}
+/*** Turning what happened into a result (sbx_status.c decides) ***/
 
 static int finish(struct sbx_box *box, const struct waiter *w, const struct sbx_limits *l,
                   bool have_cg, const struct rusage *c1_usage, const char *prog,
                   struct sbx_result *r)
 {
     struct sbx_shared *sh = box->shared;
-    struct sbx_cg_stats st = {0};
+    struct sbx_outcome o = {.killed = w->killed, .kill_status = w->kill_status,
+                            .kill_message = w->kill_message, .syscall = w->syscall,
+                            .exec_errno = sh->exec_errno, .reaped = sh->done != 0,
+                            .wait_status = sh->status};
+    struct sbx_cg_stats st;
     if (have_cg && sbx_cg_stats(box->cg, &st) == 0) {
-        r->cpu_ms = (uint32_t)(st.cpu_us / 1000);
-        r->memory_kib = st.memory_peak_kib;
+        o.have_cg = true;
+        o.cpu_ms = (uint32_t)(st.cpu_us / 1000);
+        o.memory_kib = st.memory_peak_kib;
+        o.oom_kills = st.oom_kills;
+        o.memory_limit_hit = st.memory_limit_hit;
     } else {
         const struct rusage *u = sh->done ? (const struct rusage *)&sh->usage : c1_usage;
         uint64_t us = (uint64_t)u->ru_utime.tv_sec * 1000000 + u->ru_utime.tv_usec +
                       (uint64_t)u->ru_stime.tv_sec * 1000000 + u->ru_stime.tv_usec;
-        r->cpu_ms = (uint32_t)(us / 1000);
-        r->memory_kib = (uint64_t)u->ru_maxrss;
+        o.cpu_ms = (uint32_t)(us / 1000);
+        o.memory_kib = (uint64_t)u->ru_maxrss;
     }
     if (sh->fail_step != STEP_NONE) {
         int step = sh->fail_step;
         const char *name = step < (int)(sizeof step_names / sizeof step_names[0])
                                ? step_names[step] : "?";
+        r->cpu_ms = o.cpu_ms;
+        r->memory_kib = o.memory_kib;
         return je(r, "sandbox setup failed: %s: %s", name, sh->fail_errno);
     }
-    if (w->killed) {
-        r->status = w->kill_status;
-        r->signal = SIGKILL;
-        gv_strlcpy(r->syscall, w->syscall, sizeof r->syscall);
-        gv_strlcpy(r->message, w->kill_message, sizeof r->message);
-        if (r->status == SBX_RTE)
-            r->signal = SIGSYS;
-        return r->status == SBX_JE ? -1 : 0;
-    }
-    if (sh->exec_errno != 0) {
-        r->status = SBX_RTE;
-        r->exit_code = 127;
-        snprintf(r->message, sizeof r->message, "cannot execute %s: %s", prog,
-                 strerror(sh->exec_errno));
-        return 0;
-    }
-    if (!sh->done) {
-        r->status = SBX_JE;
-        snprintf(r->message, sizeof r->message, "the box's init died without a report");
-        return -1;
-    }
-    classify_exit(r, sh->status, l, &st, have_cg);
-    if (l->cpu_ms && r->cpu_ms > l->cpu_ms && r->status != SBX_MLE) {
-        r->status = SBX_TLE;
-        snprintf(r->message, sizeof r->message, "CPU time limit %u ms", l->cpu_ms);
-    }
-    return 0;
+    return sbx_status_decide(&o, l, prog, r);
 }
 
 /*** sbx_run ***/

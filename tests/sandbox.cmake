@@ -17,3 +17,7 @@ set_tests_properties(test_sandbox_accuracy PROPERTIES RUN_SERIAL TRUE)
 gavel_c_test(test_sandbox_cli SOURCES integration/test_sandbox_cli.c LIBS PkgConfig::CJSON
   LABELS integration TIMEOUT 120)
 add_dependencies(test_sandbox_cli gavel-sandbox)
+
+# The status table (sandbox/sbx_status.c) on plain data.
+gavel_c_test(test_sbx_status SOURCES unit/test_sbx_status.c LIBS gavel_sandbox LABELS unit)
+target_include_directories(test_sbx_status PRIVATE ${PROJECT_SOURCE_DIR}/sandbox)
