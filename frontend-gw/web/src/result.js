@@ -85,39 +85,48 @@ function skeleton(panel, id) {
   return el;
 }
 
-function render(el, s, opts) {
+function renderHead(el, s, opts) {
   el.status.textContent = statusText(s, opts);
   el.status.className = `status ${s.final ? `v-text-${(s.verdict || '').toLowerCase()}` : 'live'}`;
-  replace(el.verdict, s.final ? verdictBadge(s.verdict, { dataset: { testid: 'verdict' }, class: `badge big v-${(s.verdict || 'je').toLowerCase()}` }) : h('span', { class: 'spinner', 'aria-hidden': 'true' }));
-
+  replace(el.verdict, s.final
+    ? verdictBadge(s.verdict, { dataset: { testid: 'verdict' }, class: `badge big v-${(s.verdict || 'je').toLowerCase()}` })
+    : h('span', { class: 'spinner', 'aria-hidden': 'true' }));
   const total = s.total || opts.total || null;
   el.progress.hidden = s.final || !total;
   if (total) el.progress.firstChild.style.width = `${Math.min(100, (100 * s.tests.size) / total)}%`;
+}
 
-  const facts = [];
-  if (s.final && s.score !== null) facts.push(['Score', opts.maxScore ? `${s.score} / ${opts.maxScore}` : String(s.score)]);
+function renderSummary(el, s, opts) {
+  const total = s.total || opts.total || null;
   const ran = s.verdict !== 'CE' && (s.tests.size > 0 || s.timeMs !== null);
-  if (ran && (s.final || s.timeMs !== null)) facts.push(['Time', fmtMs(s.timeMs)]);
-  if (ran && (s.final || s.memoryKib !== null)) facts.push(['Peak memory', fmtKib(s.memoryKib)]);
-  if (s.verdict !== 'CE' && (total || s.tests.size)) facts.push(['Tests', total ? `${s.tests.size} / ${total}` : String(s.tests.size)]);
-  if (opts.language) facts.push(['Language', opts.language]);
+  const facts = [
+    ['Score', s.final && s.score !== null ? `${s.score}${opts.maxScore ? ` / ${opts.maxScore}` : ''}` : null],
+    ['Time', ran && (s.final || s.timeMs !== null) ? fmtMs(s.timeMs) : null],
+    ['Peak memory', ran && (s.final || s.memoryKib !== null) ? fmtKib(s.memoryKib) : null],
+    ['Tests', s.verdict !== 'CE' && (total || s.tests.size) ? (total ? `${s.tests.size} / ${total}` : String(s.tests.size)) : null],
+    ['Language', opts.language || null],
+  ].filter(([, v]) => v !== null);
   replace(el.summary, facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))));
-
   el.note.hidden = !s.message || s.verdict === 'CE';
   el.note.textContent = s.message || '';
+}
 
-  if (s.compileOutput || s.verdict === 'CE') {
-    replace(el.compile, h('h3', {}, s.verdict === 'CE' ? 'Compiler output' : 'Compiler warnings'),
-      h('pre', { class: 'compile-output', dataset: { testid: 'compile-output' }, tabindex: 0 },
-        s.compileOutput || s.message || '(the compiler printed nothing)'));
-  } else {
+function renderCompile(el, s) {
+  if (!s.compileOutput && s.verdict !== 'CE') {
     el.compile.replaceChildren();
+    return;
   }
+  replace(el.compile, h('h3', {}, s.verdict === 'CE' ? 'Compiler output' : 'Compiler warnings'),
+    h('pre', { class: 'compile-output', dataset: { testid: 'compile-output' }, tabindex: 0 },
+      s.compileOutput || s.message || '(the compiler printed nothing)'));
+}
 
+// Rows are kept by test number: new ones are inserted in order, a changed one redraws the table.
+function renderRows(el, s) {
   const list = testList(s);
   el.table.hidden = list.length === 0;
-  const fresh = list.length < el.rows.size || list.some((t) => el.rows.has(t.n) && el.rows.get(t.n).dataset.verdict !== t.verdict);
-  if (fresh) {
+  const changed = list.length < el.rows.size || list.some((t) => el.rows.has(t.n) && el.rows.get(t.n).dataset.verdict !== t.verdict);
+  if (changed) {
     el.rows.clear();
     el.tbody.replaceChildren();
   }
@@ -128,6 +137,13 @@ function render(el, s, opts) {
     el.tbody.insertBefore(row, next === undefined ? null : el.rows.get(next));
     el.rows.set(t.n, row);
   }
+}
+
+function render(el, s, opts) {
+  renderHead(el, s, opts);
+  renderSummary(el, s, opts);
+  renderCompile(el, s);
+  renderRows(el, s);
 }
 
 // Shows submission id in panel and keeps it current; returns a function that stops following.
