@@ -59,7 +59,8 @@ static int check(const char *pdir, const char *src_path, const struct cmd_opts *
     int rc = 2;
     const struct judge_lang *lang = NULL;
     if (e)
-        lang = o->language ? judge_lang_by_id(langs, o->language) : judge_lang_by_file(langs, src_path);
+        lang = o->language ? judge_lang_by_id(langs, o->language)
+                           : judge_lang_by_file(langs, src_path);
     if (e && !lang)
         fprintf(stderr, "gavel-judge check: %s: no such language (use --language ID)\n",
                 o->language ? o->language : src_path);
@@ -94,11 +95,11 @@ int cmd_check_main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         int c = cmd_parse_common(argc, argv, &i, &o);
         if (c < 0 || (c == 0 && (argv[i][0] == '-' || npos >= 2))) {
-            fprintf(stderr, "usage: gavel-judge check PROBLEM_DIR SOURCE [--language ID] [--json]\n");
+            fprintf(stderr,
+                    "usage: gavel-judge check PROBLEM_DIR SOURCE [--language ID] [--json]\n");
             return 2;
         }
-        if (c == 0)
-            pos[npos++] = argv[i];
+        if (c == 0) pos[npos++] = argv[i];
     }
     if (npos != 2) {
         fprintf(stderr, "usage: gavel-judge check PROBLEM_DIR SOURCE [--language ID] [--json]\n");

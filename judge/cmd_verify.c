@@ -25,18 +25,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ENTRIES_MAX       1024   /* submissions per package */
-#define MEASURE_TL_MS     20000  /* limit while measuring accepted submissions */
-#define EXPECTED_HEADER   "@EXPECTED_RESULTS@:"
-#define PATH_SHOW         48
+#define ENTRIES_MAX     1024  /* submissions per package */
+#define MEASURE_TL_MS   20000 /* limit while measuring accepted submissions */
+#define EXPECTED_HEADER "@EXPECTED_RESULTS@:"
+#define PATH_SHOW       48
 
 struct entry {
-    char rel[PATH_MAX];  /* "accepted/sol.c" */
+    char rel[PATH_MAX]; /* "accepted/sol.c" */
     char path[PATH_MAX];
     bool is_dir;
     const struct judge_lang *lang;
-    unsigned expected;   /* bit per enum judge_verdict */
-    char skipped[256];   /* reason, "" when judged */
+    unsigned expected; /* bit per enum judge_verdict */
+    char skipped[256]; /* reason, "" when judged */
     bool judged;
     enum judge_verdict verdict;
     uint32_t time_ms;
@@ -58,8 +58,7 @@ struct verify {
 static unsigned parse_expected(const char *src)
 {
     const char *h = strstr(src, EXPECTED_HEADER);
-    if (!h)
-        return 0;
+    if (!h) return 0;
     h += strlen(EXPECTED_HEADER);
     unsigned mask = 0;
     char word[64];
@@ -69,11 +68,9 @@ static unsigned parse_expected(const char *src)
         if (*h == ',' || *h == ' ' || *h == '\t' || end) {
             word[n] = '\0';
             int v = n ? judge_verdict_from_name(word) : -1;
-            if (v >= 0)
-                mask |= 1u << v;
+            if (v >= 0) mask |= 1u << v;
             n = 0;
-            if (end)
-                break;
+            if (end) break;
         } else if (n + 1 < sizeof word) {
             word[n++] = *h;
         }
@@ -91,26 +88,22 @@ static void dir_language(struct verify *v, struct entry *en)
             en->lang = judge_lang_by_file(v->langs, list[i]->d_name);
         free(list[i]);
     }
-    if (n >= 0)
-        free(list);
+    if (n >= 0) free(list);
 }
 
 static void header_expected(struct entry *en)
 {
     size_t len;
     char *src = en->is_dir ? NULL : cmd_read_source(en->path, &len);
-    if (!src)
-        return;
+    if (!src) return;
     unsigned m = parse_expected(src);
-    if (m)
-        en->expected = m;
+    if (m) en->expected = m;
     free(src);
 }
 
 static void classify(struct verify *v, struct entry *en, int folder_verdict)
 {
-    if (folder_verdict >= 0)
-        en->expected = 1u << folder_verdict;
+    if (folder_verdict >= 0) en->expected = 1u << folder_verdict;
     header_expected(en);
     if (en->is_dir)
         dir_language(v, en);
@@ -130,8 +123,7 @@ static size_t collect_folder(struct verify *v, const char *sub_dir, const char *
                              struct entry *out, size_t n, size_t max)
 {
     char dir[PATH_MAX];
-    if (snprintf(dir, sizeof dir, "%s/%s", sub_dir, folder) >= (int)sizeof dir)
-        return n;
+    if (snprintf(dir, sizeof dir, "%s/%s", sub_dir, folder) >= (int)sizeof dir) return n;
     int fv = judge_verdict_from_name(folder);
     struct dirent **list;
     int k = scandir(dir, &list, NULL, alphasort);
@@ -140,11 +132,10 @@ static size_t collect_folder(struct verify *v, const char *sub_dir, const char *
         struct entry *en = &out[n];
         if (list[i]->d_name[0] != '.' && n < max) {
             memset(en, 0, sizeof *en);
-            bool fits =
-                snprintf(en->rel, sizeof en->rel, "%s/%s", folder, list[i]->d_name) <
-                    (int)sizeof en->rel &&
-                snprintf(en->path, sizeof en->path, "%s/%s", dir, list[i]->d_name) <
-                    (int)sizeof en->path;
+            bool fits = snprintf(en->rel, sizeof en->rel, "%s/%s", folder, list[i]->d_name) <
+                            (int)sizeof en->rel &&
+                        snprintf(en->path, sizeof en->path, "%s/%s", dir, list[i]->d_name) <
+                            (int)sizeof en->path;
             if (fits && stat(en->path, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
                 en->is_dir = S_ISDIR(st.st_mode);
                 classify(v, en, fv);
@@ -153,12 +144,12 @@ static size_t collect_folder(struct verify *v, const char *sub_dir, const char *
         }
         free(list[i]);
     }
-    if (k >= 0)
-        free(list);
+    if (k >= 0) free(list);
     return n;
 }
 
-static size_t collect(struct verify *v, const struct judge_problem *p, struct entry *out, size_t max)
+static size_t collect(struct verify *v, const struct judge_problem *p, struct entry *out,
+                      size_t max)
 {
     char sub_dir[PATH_MAX];
     snprintf(sub_dir, sizeof sub_dir, "%s/submissions", p->dir);
@@ -166,12 +157,10 @@ static size_t collect(struct verify *v, const struct judge_problem *p, struct en
     int k = scandir(sub_dir, &list, NULL, alphasort);
     size_t n = 0;
     for (int i = 0; i < k; i++) {
-        if (list[i]->d_name[0] != '.')
-            n = collect_folder(v, sub_dir, list[i]->d_name, out, n, max);
+        if (list[i]->d_name[0] != '.') n = collect_folder(v, sub_dir, list[i]->d_name, out, n, max);
         free(list[i]);
     }
-    if (k >= 0)
-        free(list);
+    if (k >= 0) free(list);
     return n;
 }
 
@@ -195,8 +184,7 @@ static size_t read_dir_files(const char *dir, struct judge_file *files, char **b
         }
         free(list[i]);
     }
-    if (k >= 0)
-        free(list);
+    if (k >= 0) free(list);
     return n;
 }
 
@@ -228,12 +216,10 @@ static void judge_entry(struct verify *v, const struct judge_problem *p, struct 
     en->score = r.score;
     const char *msg = r.message;
     for (size_t i = 0; !msg && i < r.n_tests; i++)
-        if (r.tests[i].verdict != JUDGE_AC)
-            msg = r.tests[i].message;
+        if (r.tests[i].verdict != JUDGE_AC) msg = r.tests[i].message;
     snprintf(en->message, sizeof en->message, "%s", msg ? msg : "");
     for (char *c = en->message; *c; c++)
-        if (*c == '\n' || *c == '\t')
-            *c = ' ';
+        if (*c == '\n' || *c == '\t') *c = ' ';
     en->judged = true;
     judge_result_free(&r);
     free(src);
@@ -259,8 +245,7 @@ static void *worker(void *arg)
         pthread_mutex_lock(&w->lock);
         size_t i = w->next++;
         pthread_mutex_unlock(&w->lock);
-        if (i >= w->n)
-            return NULL;
+        if (i >= w->n) return NULL;
         judge_entry(w->v, w->p, w->list[i], w->tl_ms);
     }
 }
@@ -273,8 +258,7 @@ static void judge_list(struct verify *v, const struct judge_problem *p, struct e
     pthread_t th[CMD_JOBS_MAX];
     unsigned k = 0;
     for (; k + 1 < v->jobs && k < n; k++)
-        if (pthread_create(&th[k], NULL, worker, &w) != 0)
-            break;
+        if (pthread_create(&th[k], NULL, worker, &w) != 0) break;
     worker(&w);
     for (unsigned i = 0; i < k; i++)
         pthread_join(th[i], NULL);
@@ -286,8 +270,7 @@ static int derive_time_limit(struct verify *v, struct judge_problem *p, struct e
     struct entry *ac[ENTRIES_MAX];
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (!en[i].skipped[0] && en[i].expected == (1u << JUDGE_AC))
-            ac[k++] = &en[i];
+        if (!en[i].skipped[0] && en[i].expected == (1u << JUDGE_AC)) ac[k++] = &en[i];
     if (k == 0) {
         fprintf(stderr, "%s: no time limit and no accepted submission to derive one from\n", p->id);
         return -1;
@@ -296,11 +279,9 @@ static int derive_time_limit(struct verify *v, struct judge_problem *p, struct e
     uint32_t slowest = 0;
     size_t passed = 0;
     for (size_t i = 0; i < k; i++) {
-        if (ac[i]->verdict != JUDGE_AC)
-            continue;
+        if (ac[i]->verdict != JUDGE_AC) continue;
         passed++;
-        if (ac[i]->time_ms > slowest)
-            slowest = ac[i]->time_ms;
+        if (ac[i]->time_ms > slowest) slowest = ac[i]->time_ms;
     }
     if (passed == 0) {
         fprintf(stderr, "%s: no time limit, and no accepted submission passed to derive one\n",
@@ -308,8 +289,7 @@ static int derive_time_limit(struct verify *v, struct judge_problem *p, struct e
         return -1;
     }
     double secs = ceil(slowest * p->time_multiplier / 1000.0);
-    if (secs < 1)
-        secs = 1;
+    if (secs < 1) secs = 1;
     p->time_limit_ms = (uint32_t)secs * 1000;
     char err[JUDGE_ERR_MAX];
     if (judge_problem_write_timelimit(p->dir, p->time_limit_ms, err, sizeof err) < 0)
@@ -351,11 +331,9 @@ static void print_json(const struct judge_problem *p, const struct entry *en)
     } else {
         cJSON_AddStringToObject(o, "verdict", judge_verdict_name(en->verdict));
         cJSON_AddNumberToObject(o, "time_ms", en->time_ms);
-        if (en->scored)
-            cJSON_AddNumberToObject(o, "score", en->score);
+        if (en->scored) cJSON_AddNumberToObject(o, "score", en->score);
         cJSON_AddBoolToObject(o, "ok", entry_ok(en));
-        if (!entry_ok(en) && en->message[0])
-            cJSON_AddStringToObject(o, "message", en->message);
+        if (!entry_ok(en) && en->message[0]) cJSON_AddStringToObject(o, "message", en->message);
     }
     char *text = cJSON_PrintUnformatted(o);
     printf("%s\n", text ? text : "{}");
@@ -378,15 +356,16 @@ static void print_row(const struct entry *en)
            !ok && en->message[0] ? ": " : "", !ok ? en->message : "");
 }
 
-static void report(struct verify *v, const struct judge_problem *p, const struct entry *en, size_t n)
+static void report(struct verify *v, const struct judge_problem *p, const struct entry *en,
+                   size_t n)
 {
     size_t ok = 0, bad = 0, skipped = 0;
     if (!v->opts.json)
         printf("== %s (%s): %zu tests, time limit %g s, %s%s\n", p->id, p->name, p->n_tests,
                p->time_limit_ms / 1000.0, p->scoring ? "scoring, " : "",
-               p->validation == JUDGE_VALIDATION_DEFAULT ? "default validation"
+               p->validation == JUDGE_VALIDATION_DEFAULT  ? "default validation"
                : p->validation == JUDGE_VALIDATION_CUSTOM ? "custom validator"
-                                                           : "interactive");
+                                                          : "interactive");
     for (size_t i = 0; i < n; i++) {
         if (v->opts.json)
             print_json(p, &en[i]);
@@ -399,8 +378,7 @@ static void report(struct verify *v, const struct judge_problem *p, const struct
         else
             bad++;
     }
-    if (!v->opts.json)
-        printf("   %zu ok, %zu mismatched, %zu skipped\n", ok, bad, skipped);
+    if (!v->opts.json) printf("   %zu ok, %zu mismatched, %zu skipped\n", ok, bad, skipped);
     fflush(stdout);
     v->n_ok += ok;
     v->n_bad += bad;
@@ -437,17 +415,13 @@ static void verify_package(struct verify *v, const char *dir)
     struct entry *en = calloc(ENTRIES_MAX, sizeof *en);
     struct entry **todo = calloc(ENTRIES_MAX, sizeof *todo);
     size_t n = en && todo ? collect(v, p, en, ENTRIES_MAX) : 0;
-    if (n == 0 && !v->opts.json)
-        printf("== %s: no submissions\n", p->id);
-    if (n > 0 && p->time_limit_ms == 0 && derive_time_limit(v, p, en, n) < 0)
-        v->n_broken++;
+    if (n == 0 && !v->opts.json) printf("== %s: no submissions\n", p->id);
+    if (n > 0 && p->time_limit_ms == 0 && derive_time_limit(v, p, en, n) < 0) v->n_broken++;
     size_t k = 0;
     for (size_t i = 0; p->time_limit_ms && i < n; i++)
-        if (!en[i].skipped[0] && !en[i].judged)
-            todo[k++] = &en[i];
+        if (!en[i].skipped[0] && !en[i].judged) todo[k++] = &en[i];
     judge_list(v, p, todo, k, 0);
-    if (n > 0)
-        report(v, p, en, n);
+    if (n > 0) report(v, p, en, n);
     free(todo);
     free(en);
     judge_problem_free(p);
@@ -464,8 +438,7 @@ int cmd_verify_main(int argc, char **argv)
             fprintf(stderr, "usage: gavel-judge verify PROBLEM_DIR... [--json] [--jobs N]\n");
             return 2;
         }
-        if (c == 0)
-            dirs[nd++] = argv[i];
+        if (c == 0) dirs[nd++] = argv[i];
     }
     if (nd == 0) {
         fprintf(stderr, "usage: gavel-judge verify PROBLEM_DIR... [--json] [--jobs N]\n");
@@ -473,11 +446,9 @@ int cmd_verify_main(int argc, char **argv)
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     v.jobs = v.opts.jobs ? v.opts.jobs : (cores > 0 ? (unsigned)cores : 1);
-    if (v.jobs > CMD_JOBS_MAX)
-        v.jobs = CMD_JOBS_MAX;
+    if (v.jobs > CMD_JOBS_MAX) v.jobs = CMD_JOBS_MAX;
     v.e = cmd_engine(&v.opts, 2 * v.jobs, &v.langs);
-    if (!v.e)
-        return 2;
+    if (!v.e) return 2;
     int64_t t0 = gv_now_ms();
     for (size_t i = 0; i < nd; i++)
         verify_package(&v, dirs[i]);
@@ -487,8 +458,8 @@ int cmd_verify_main(int argc, char **argv)
                " packages, %.1f s\n",
                nd, v.n_ok, v.n_bad, v.n_skipped, v.n_broken, secs);
     else
-        fprintf(stderr, "verify: %zu ok, %zu mismatched, %zu skipped, %zu broken, %.1f s\n",
-                v.n_ok, v.n_bad, v.n_skipped, v.n_broken, secs);
+        fprintf(stderr, "verify: %zu ok, %zu mismatched, %zu skipped, %zu broken, %.1f s\n", v.n_ok,
+                v.n_bad, v.n_skipped, v.n_broken, secs);
     judge_engine_free(v.e);
     judge_langs_free(v.langs);
     return v.n_bad || v.n_broken ? 1 : 0;

@@ -47,8 +47,8 @@ void judge_sha256_hex(const void *const *parts, const size_t *lens, size_t n, ch
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-static void cache_key(const char *kind, const struct judge_lang *lang, const struct judge_file *files,
-                      size_t n, char out[65])
+static void cache_key(const char *kind, const struct judge_lang *lang,
+                      const struct judge_file *files, size_t n, char out[65])
 {
     const void *parts[3 + 2 * JUDGE_FILES_MAX];
     size_t lens[3 + 2 * JUDGE_FILES_MAX], k = 0;
@@ -82,13 +82,11 @@ static int read_meta(const char *dir, struct judge_compiled *c)
     snprintf(path, sizeof path, "%s/%s", dir, JUDGE_COMPILE_META);
     size_t len;
     char *text = gv_read_file(path, JUDGE_COMPILE_OUTPUT_MAX + 16, &len);
-    if (!text)
-        return -1;
+    if (!text) return -1;
     char *nl = strchr(text, '\n');
     c->verdict = strncmp(text, "AC", 2) == 0 ? JUDGE_AC : JUDGE_CE;
     c->output = strdup(nl ? nl + 1 : "");
-    if (c->verdict == JUDGE_CE)
-        c->message = strdup("compilation failed");
+    if (c->verdict == JUDGE_CE) c->message = strdup("compilation failed");
     c->cached = true;
     free(text);
     return 0;
@@ -99,12 +97,10 @@ static int write_meta(const char *dir, enum judge_verdict v, const char *output)
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/%s", dir, JUDGE_COMPILE_META);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     const char *head = v == JUDGE_AC ? "AC\n" : "CE\n";
     int rc = gv_write_all(fd, head, 3);
-    if (rc == 0)
-        rc = gv_write_all(fd, output, strlen(output));
+    if (rc == 0) rc = gv_write_all(fd, output, strlen(output));
     close(fd);
     return rc;
 }
@@ -136,8 +132,7 @@ static char *read_messages(int fd)
     gv_buf_init(&b, JUDGE_COMPILE_OUTPUT_MAX);
     char chunk[4096];
     ssize_t n;
-    if (lseek(fd, 0, SEEK_SET) < 0)
-        return strdup("");
+    if (lseek(fd, 0, SEEK_SET) < 0) return strdup("");
     while ((n = read(fd, chunk, sizeof chunk)) > 0) {
         size_t room = JUDGE_COMPILE_OUTPUT_MAX - b.len;
         if ((size_t)n > room) {
@@ -149,8 +144,7 @@ static char *read_messages(int fd)
         }
         gv_buf_append(&b, chunk, (size_t)n);
     }
-    if (!b.data)
-        return strdup("");
+    if (!b.data) return strdup("");
     return gv_buf_steal(&b);
 }
 
@@ -159,8 +153,7 @@ static int open_scratch(struct judge_engine *e)
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/tmp/msgXXXXXX", e->cache_dir);
     int fd = mkostemp(path, O_CLOEXEC);
-    if (fd >= 0)
-        unlink(path);
+    if (fd >= 0) unlink(path);
     return fd;
 }
 
@@ -231,10 +224,10 @@ static int run_compiler(struct judge_engine *e, struct sbx_box *box, struct judg
     int fd = open_scratch(e);
     if (!argv || fd < 0) {
         c->verdict = argv ? JUDGE_JE : JUDGE_CE;
-        c->message = strdup(argv ? "cannot make a scratch file" : "no source file for the language");
+        c->message =
+            strdup(argv ? "cannot make a scratch file" : "no source file for the language");
         judge_argv_free(argv);
-        if (fd >= 0)
-            close(fd);
+        if (fd >= 0) close(fd);
         return 0;
     }
     struct sbx_spec spec;
@@ -295,19 +288,15 @@ int judge_compile(struct judge_engine *e, struct sbx_box *box, const char *kind,
     char key[65];
     cache_key(kind, prog->lang, files, n, key);
     snprintf(prog->dir, sizeof prog->dir, "%s/%s/%s", e->cache_dir, kind, key);
-    if (read_meta(prog->dir, c) == 0)
-        return 0;
-    if (put_files(box, files, n, c) < 0)
-        return 0;
+    if (read_meta(prog->dir, c) == 0) return 0;
+    if (put_files(box, files, n, c) < 0) return 0;
     bool cacheable = true;
     if (prog->lang->compile[0])
         run_compiler(e, box, prog, c, &cacheable);
     else
         c->verdict = JUDGE_AC;
-    if (!c->output)
-        c->output = strdup("");
-    if (c->verdict == JUDGE_JE || !cacheable)
-        return 0;
+    if (!c->output) c->output = strdup("");
+    if (c->verdict == JUDGE_JE || !cacheable) return 0;
     char tmp[PATH_MAX + 16], err[PATH_MAX + 64];
     snprintf(tmp, sizeof tmp, "%s.XXXXXX", prog->dir);
     if (!mkdtemp(tmp)) {
@@ -355,12 +344,10 @@ static int vfiles_add(struct vfiles *v, const char *dir, const char *name)
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     struct stat st;
-    if (v->n >= JUDGE_FILES_MAX || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-        return 0;
+    if (v->n >= JUDGE_FILES_MAX || stat(path, &st) < 0 || !S_ISREG(st.st_mode)) return 0;
     size_t len;
     char *data = gv_read_file(path, VALIDATOR_FILE_MAX, &len);
-    if (!data)
-        return -1;
+    if (!data) return -1;
     v->names[v->n] = strdup(name);
     v->files[v->n] = (struct judge_file){v->names[v->n], data, len};
     v->n++;
@@ -370,8 +357,7 @@ static int vfiles_add(struct vfiles *v, const char *dir, const char *name)
 static int vfiles_read(struct vfiles *v, const char *path)
 {
     struct stat st;
-    if (stat(path, &st) < 0)
-        return -1;
+    if (stat(path, &st) < 0) return -1;
     if (S_ISREG(st.st_mode)) {
         char dir[PATH_MAX];
         gv_strlcpy(dir, path, sizeof dir);
@@ -381,12 +367,10 @@ static int vfiles_read(struct vfiles *v, const char *path)
     }
     struct dirent **list;
     int n = scandir(path, &list, NULL, alphasort);
-    if (n < 0)
-        return -1;
+    if (n < 0) return -1;
     int rc = 0;
     for (int i = 0; i < n; i++) {
-        if (rc == 0 && list[i]->d_name[0] != '.')
-            rc = vfiles_add(v, path, list[i]->d_name);
+        if (rc == 0 && list[i]->d_name[0] != '.') rc = vfiles_add(v, path, list[i]->d_name);
         free(list[i]);
     }
     free(list);

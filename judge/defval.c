@@ -7,7 +7,8 @@
  * tokens must be the same bytes in both, trailing white space included. Tokens compare as text
  * (case-insensitively unless case_sensitive), except when a float tolerance is given and the
  * answer's token is a number: then the team's token must be a number too and is accepted when
- * |out - ans| <= absolute tolerance or |out - ans| <= relative tolerance * |ans|. Numbers are decimal
+ * |out - ans| <= absolute tolerance or |out - ans| <= relative tolerance * |ans|. Numbers are
+ * decimal
  * ([+-]digits[.digits][e[+-]digits]) or inf / infinity / nan; equal infinities and two NaNs are
  * equal, nothing else is equal to them. Everything works on the buffers in place.
  */
@@ -38,8 +39,7 @@ static bool is_space(char c)
 static void skip_space(struct cursor *c)
 {
     while (c->p < c->end && is_space(*c->p)) {
-        if (*c->p == '\n')
-            c->line++;
+        if (*c->p == '\n') c->line++;
         c->p++;
     }
 }
@@ -66,14 +66,11 @@ static bool parse_number(struct token t, double *v)
     static const char *const words[] = {"inf", "infinity", "nan"};
     char buf[64];
     size_t i = 0, n = t.len;
-    if (n == 0 || n >= sizeof buf)
-        return false;
-    if (t.s[i] == '+' || t.s[i] == '-')
-        i++;
+    if (n == 0 || n >= sizeof buf) return false;
+    if (t.s[i] == '+' || t.s[i] == '-') i++;
     bool word = false;
     for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
-        if (n - i == strlen(words[w]) && strncasecmp(t.s + i, words[w], n - i) == 0)
-            word = true;
+        if (n - i == strlen(words[w]) && strncasecmp(t.s + i, words[w], n - i) == 0) word = true;
     if (!word) {
         size_t d0 = i;
         i = skip_digits(t.s, i, n);
@@ -83,19 +80,15 @@ static bool parse_number(struct token t, double *v)
             i = skip_digits(t.s, i, n);
             frac_digits = i - f0;
         }
-        if (int_digits + frac_digits == 0)
-            return false;
+        if (int_digits + frac_digits == 0) return false;
         if (i < n && (t.s[i] == 'e' || t.s[i] == 'E')) {
             i++;
-            if (i < n && (t.s[i] == '+' || t.s[i] == '-'))
-                i++;
+            if (i < n && (t.s[i] == '+' || t.s[i] == '-')) i++;
             size_t e0 = i;
             i = skip_digits(t.s, i, n);
-            if (i == e0)
-                return false;
+            if (i == e0) return false;
         }
-        if (i != n)
-            return false;
+        if (i != n) return false;
     }
     memcpy(buf, t.s, n);
     buf[n] = '\0';
@@ -105,15 +98,11 @@ static bool parse_number(struct token t, double *v)
 
 static bool numbers_equal(const struct judge_dv_flags *f, double out, double ans)
 {
-    if (isnan(ans) || isnan(out))
-        return isnan(ans) && isnan(out);
-    if (isinf(ans) || isinf(out))
-        return out == ans;
+    if (isnan(ans) || isnan(out)) return isnan(ans) && isnan(out);
+    if (isinf(ans) || isinf(out)) return out == ans;
     double diff = fabs(out - ans);
-    if (f->float_abs >= 0 && diff <= f->float_abs)
-        return true;
-    if (f->float_rel >= 0 && diff <= f->float_rel * fabs(ans))
-        return true;
+    if (f->float_abs >= 0 && diff <= f->float_abs) return true;
+    if (f->float_rel >= 0 && diff <= f->float_rel * fabs(ans)) return true;
     return false;
 }
 
@@ -122,13 +111,10 @@ static bool tokens_equal(const struct judge_dv_flags *f, struct token out, struc
     double a, o;
     if ((f->float_abs >= 0 || f->float_rel >= 0) && parse_number(ans, &a))
         return parse_number(out, &o) && numbers_equal(f, o, a);
-    if (out.len != ans.len)
-        return false;
-    if (f->case_sensitive)
-        return memcmp(out.s, ans.s, out.len) == 0;
+    if (out.len != ans.len) return false;
+    if (f->case_sensitive) return memcmp(out.s, ans.s, out.len) == 0;
     for (size_t i = 0; i < out.len; i++)
-        if (tolower((unsigned char)out.s[i]) != tolower((unsigned char)ans.s[i]))
-            return false;
+        if (tolower((unsigned char)out.s[i]) != tolower((unsigned char)ans.s[i])) return false;
     return true;
 }
 
@@ -150,8 +136,7 @@ static void quote(struct token t, char *buf, size_t size)
 static bool fail(char *msg, size_t size, size_t line, const char *what, struct token ans,
                  struct token out)
 {
-    if (!msg || size == 0)
-        return false;
+    if (!msg || size == 0) return false;
     char a[JUDGE_DV_TOKEN_SHOW + 8], o[JUDGE_DV_TOKEN_SHOW + 8];
     quote(ans, a, sizeof a);
     quote(out, o, sizeof o);
@@ -174,8 +159,7 @@ bool judge_dv_check(const struct judge_dv_flags *flags, const char *out, size_t 
 {
     struct cursor o = {out, out + out_len, 1}, a = {ans, ans + ans_len, 1};
     struct token none = {"", 0};
-    if (msg && msg_size)
-        msg[0] = '\0';
+    if (msg && msg_size) msg[0] = '\0';
     for (;;) {
         size_t line = o.line;
         if (flags->space_change_sensitive) {
@@ -187,16 +171,14 @@ bool judge_dv_check(const struct judge_dv_flags *flags, const char *out, size_t 
             skip_space(&o);
             skip_space(&a);
         }
-        if (a.p == a.end && o.p == o.end)
-            return true;
+        if (a.p == a.end && o.p == o.end) return true;
         if (a.p == a.end)
             return fail(msg, msg_size, o.line, "more output than expected", none, next_token(&o));
         if (o.p == o.end)
             return fail(msg, msg_size, o.line, "output ended early", next_token(&a), none);
         line = o.line;
         struct token ot = next_token(&o), at = next_token(&a);
-        if (!tokens_equal(flags, ot, at))
-            return fail(msg, msg_size, line, "wrong answer", at, ot);
+        if (!tokens_equal(flags, ot, at)) return fail(msg, msg_size, line, "wrong answer", at, ot);
     }
 }
 

@@ -36,11 +36,9 @@ static int mkdir_p(const char *path)
     char buf[PATH_MAX];
     gv_strlcpy(buf, path, sizeof buf);
     for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
+        if (*p != '/') continue;
         *p = '\0';
-        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-            return -1;
+        if (mkdir(buf, 0755) < 0 && errno != EEXIST) return -1;
         *p = '/';
     }
     return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
@@ -75,10 +73,8 @@ struct judge_engine *judge_engine_new(const struct judge_engine_config *cfg, cha
         return NULL;
     }
     e->langs = cfg->langs;
-    if (!e->langs)
-        e->langs = e->own_langs = judge_langs_load_default(err, err_size);
-    if (!e->langs || make_cache(e, err, err_size) < 0)
-        goto fail;
+    if (!e->langs) e->langs = e->own_langs = judge_langs_load_default(err, err_size);
+    if (!e->langs || make_cache(e, err, err_size) < 0) goto fail;
     e->pool = cfg->pool;
     if (!e->pool) {
         struct sbx_config sc = {0};
@@ -100,10 +96,8 @@ fail:
 
 void judge_engine_free(struct judge_engine *e)
 {
-    if (!e)
-        return;
-    if (e->own_pool)
-        sbx_pool_free(e->pool);
+    if (!e) return;
+    if (e->own_pool) sbx_pool_free(e->pool);
     judge_langs_free(e->own_langs);
     free(e);
 }
@@ -118,8 +112,7 @@ struct sbx_box *judge_box_take(struct judge_engine *e)
     int64_t deadline = gv_now_ms() + JUDGE_BOX_WAIT_MS;
     for (;;) {
         struct sbx_box *b = sbx_box_acquire(e->pool);
-        if (b || gv_now_ms() > deadline)
-            return b;
+        if (b || gv_now_ms() > deadline) return b;
         usleep(BOX_POLL_US);
     }
 }
@@ -130,8 +123,7 @@ static bool has_ext(const struct judge_lang *lang, const char *name)
 {
     const char *dot = strrchr(name, '.');
     for (size_t k = 0; dot && k < lang->n_extensions; k++)
-        if (strcmp(dot + 1, lang->extensions[k]) == 0)
-            return true;
+        if (strcmp(dot + 1, lang->extensions[k]) == 0) return true;
     return false;
 }
 
@@ -140,10 +132,8 @@ int judge_choose_main(const struct judge_lang *lang, const struct judge_file *fi
 {
     int first = -1;
     for (size_t i = 0; i < n; i++) {
-        if (!has_ext(lang, files[i].name))
-            continue;
-        if (first < 0)
-            first = (int)i;
+        if (!has_ext(lang, files[i].name)) continue;
+        if (first < 0) first = (int)i;
         char cls[256], want[300];
         if (lang->main_class) {
             if (judge_lang_java_main_class(files[i].data, files[i].len, cls, sizeof cls) == 0 &&
@@ -169,8 +159,7 @@ static const char *name_files(const struct judge_submission *s, const struct jud
                               struct judge_program *prog)
 {
     if (s->source) {
-        if (s->source_len > JUDGE_SOURCE_MAX)
-            return "source too large";
+        if (s->source_len > JUDGE_SOURCE_MAX) return "source too large";
         if (s->file_name) {
             const char *slash = strrchr(s->file_name, '/');
             gv_strlcpy(namebuf, slash ? slash + 1 : s->file_name, nsize);
@@ -180,22 +169,19 @@ static const char *name_files(const struct judge_submission *s, const struct jud
         files[0] = (struct judge_file){namebuf, s->source, s->source_len};
         *n = 1;
     } else {
-        if (s->n_files == 0 || s->n_files > JUDGE_FILES_MAX)
-            return "no files, or too many";
+        if (s->n_files == 0 || s->n_files > JUDGE_FILES_MAX) return "no files, or too many";
         for (size_t i = 0; i < s->n_files; i++)
             files[i] = s->files[i];
         *n = s->n_files;
     }
     for (size_t i = 0; i < *n; i++)
-        if (!name_ok(files[i].name))
-            return "bad file name";
+        if (!name_ok(files[i].name)) return "bad file name";
     int m = judge_choose_main(lang, files, *n);
     prog->lang = lang;
     prog->n_files = 0;
     gv_strlcpy(prog->files[prog->n_files++], files[m].name, JUDGE_NAME_MAX);
     for (size_t i = 0; i < *n; i++)
-        if ((int)i != m)
-            gv_strlcpy(prog->files[prog->n_files++], files[i].name, JUDGE_NAME_MAX);
+        if ((int)i != m) gv_strlcpy(prog->files[prog->n_files++], files[i].name, JUDGE_NAME_MAX);
     return NULL;
 }
 
@@ -215,8 +201,7 @@ struct job {
 
 static void emit(struct job *j, enum judge_event_kind kind, const struct judge_test_result *t)
 {
-    if (!j->progress)
-        return;
+    if (!j->progress) return;
     struct judge_event ev = {kind, t, j->p->n_tests, j->out};
     j->progress(&ev, j->ctx);
 }
@@ -268,8 +253,7 @@ static void add_up_score(struct job *j)
         size_t n = 0, ac = 0;
         for (size_t i = 0; i < r->n_tests; i++) {
             const struct judge_test *t = &p->tests[r->tests[i].n - 1];
-            if (t->score_group != (int)g)
-                continue;
+            if (t->score_group != (int)g) continue;
             n++;
             ac += r->tests[i].verdict == JUDGE_AC;
         }
@@ -293,10 +277,16 @@ static int run_all(struct job *j)
         je(j, "out of memory%s", "");
         return -1;
     }
-    struct judge_run_ctx ctx = {j->e, j->p, &j->prog, j->val.lang ? &j->val : NULL, j->box,
-                                j->vbox, j->s->time_limit_ms ? j->s->time_limit_ms
-                                         : j->p->time_limit_ms ? j->p->time_limit_ms
-                                                               : JUDGE_DEFAULT_TL_MS, ""};
+    struct judge_run_ctx ctx = {j->e,
+                                j->p,
+                                &j->prog,
+                                j->val.lang ? &j->val : NULL,
+                                j->box,
+                                j->vbox,
+                                j->s->time_limit_ms   ? j->s->time_limit_ms
+                                : j->p->time_limit_ms ? j->p->time_limit_ms
+                                                      : JUDGE_DEFAULT_TL_MS,
+                                ""};
     gv_strlcpy(ctx.tmp_dir, j->tmp_dir, sizeof ctx.tmp_dir);
     emit(j, JUDGE_EVENT_RUNNING, NULL);
     int64_t t0 = gv_now_ms();
@@ -307,23 +297,18 @@ static int run_all(struct job *j)
         tr->n = (unsigned)i + 1;
         gv_strlcpy(tr->group, t->group, sizeof tr->group);
         judge_run_test(&ctx, t, tr);
-        if (tr->time_ms > r->time_ms)
-            r->time_ms = tr->time_ms;
-        if (tr->memory_kib > r->memory_kib)
-            r->memory_kib = tr->memory_kib;
+        if (tr->time_ms > r->time_ms) r->time_ms = tr->time_ms;
+        if (tr->memory_kib > r->memory_kib) r->memory_kib = tr->memory_kib;
         if (tr->verdict != JUDGE_AC && !failed) {
             failed = true;
             r->verdict = tr->verdict;
-            if (tr->verdict == JUDGE_JE && tr->message)
-                r->message = strdup(tr->message);
+            if (tr->verdict == JUDGE_JE && tr->message) r->message = strdup(tr->message);
         }
         emit(j, JUDGE_EVENT_TEST, tr);
-        if (tr->verdict == JUDGE_JE || (failed && !j->p->scoring && !j->s->run_all))
-            break;
+        if (tr->verdict == JUDGE_JE || (failed && !j->p->scoring && !j->s->run_all)) break;
     }
     r->run_ms = gv_now_ms() - t0;
-    if (j->p->scoring)
-        add_up_score(j);
+    if (j->p->scoring) add_up_score(j);
     return 0;
 }
 
@@ -337,8 +322,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 static int take_boxes(struct job *j)
 {
     j->box = judge_box_take(j->e);
-    if (j->box && j->p->validation != JUDGE_VALIDATION_DEFAULT)
-        j->vbox = judge_box_take(j->e);
+    if (j->box && j->p->validation != JUDGE_VALIDATION_DEFAULT) j->vbox = judge_box_take(j->e);
     if (!j->box || (!j->vbox && j->p->validation != JUDGE_VALIDATION_DEFAULT)) {
         je(j, "no free sandbox box for %s", "this submission");
         return -1;
@@ -354,14 +338,10 @@ static int take_boxes(struct job *j)
 
 static void finish(struct job *j, int64_t t0)
 {
-    if (j->box)
-        sbx_box_release(j->box);
-    if (j->vbox)
-        sbx_box_release(j->vbox);
-    if (j->tmp_dir[0])
-        nftw(j->tmp_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-    if (!j->out->compile_output)
-        j->out->compile_output = strdup("");
+    if (j->box) sbx_box_release(j->box);
+    if (j->vbox) sbx_box_release(j->vbox);
+    if (j->tmp_dir[0]) nftw(j->tmp_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    if (!j->out->compile_output) j->out->compile_output = strdup("");
     j->out->total_tests = j->p->n_tests;
     j->out->total_ms = gv_now_ms() - t0;
     emit(j, JUDGE_EVENT_FINAL, NULL);

@@ -11,7 +11,7 @@
 #include <pthread.h>
 
 #define JUDGE_CACHE_DEFAULT     "/var/cache/gavel/judge"
-#define JUDGE_CACHE_DIR_MAX     2048 /* longest cache folder path */
+#define JUDGE_CACHE_DIR_MAX     2048           /* longest cache folder path */
 #define JUDGE_EXPORT_MAX        (256ull << 20) /* compiled files kept per submission */
 #define JUDGE_BOX_WAIT_MS       300000         /* longest wait for a free box */
 #define JUDGE_DEFAULT_TL_MS     5000           /* problems without any time limit (yet) */
@@ -20,8 +20,8 @@
 #define JUDGE_VALIDATOR_OUT_KIB (16ull << 10)
 /* RLIMIT_NOFILE of every run: the sandbox needs the limit above the judge's own highest
  * descriptor to install its seccomp listener (see /work/notes/judge-to-sandbox.md). */
-#define JUDGE_OPEN_FILES        512
-#define JUDGE_COMPILE_META      ".gavel-compile" /* cache entry's status file */
+#define JUDGE_OPEN_FILES   512
+#define JUDGE_COMPILE_META ".gavel-compile" /* cache entry's status file */
 
 struct judge_engine {
     struct sbx_pool *pool;
@@ -74,7 +74,7 @@ struct judge_run_ctx {
     const struct judge_program *val; /* NULL for default validation */
     struct sbx_box *box, *vbox;      /* vbox: for validators */
     uint32_t time_limit_ms;
-    char tmp_dir[PATH_MAX];          /* host scratch folder of this submission */
+    char tmp_dir[PATH_MAX]; /* host scratch folder of this submission */
 };
 
 /* Runs test t and fills r (verdict, times, message). Returns 0; failures of ours are JE. */

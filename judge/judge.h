@@ -57,10 +57,10 @@ int judge_verdict_from_name(const char *name);
 /*** Engine ***/
 
 struct judge_engine_config {
-    struct sbx_pool *pool;      /* shared pool (borrowed); NULL: the engine makes its own */
-    unsigned n_boxes;           /* boxes of the engine's own pool; default 2 */
-    const char *sandbox_dir;    /* base folder of the engine's own pool; NULL: sandbox default */
-    const char *cache_dir;      /* compile cache; default /var/cache/gavel/judge (created) */
+    struct sbx_pool *pool;   /* shared pool (borrowed); NULL: the engine makes its own */
+    unsigned n_boxes;        /* boxes of the engine's own pool; default 2 */
+    const char *sandbox_dir; /* base folder of the engine's own pool; NULL: sandbox default */
+    const char *cache_dir;   /* compile cache; default /var/cache/gavel/judge (created) */
     const struct judge_langs *langs; /* borrowed; NULL: judge_langs_load_default() */
 };
 
@@ -98,25 +98,25 @@ struct judge_test_result {
     unsigned n;                 /* 1-based */
     char group[JUDGE_NAME_MAX]; /* "sample", "secret", "secret/g1" */
     enum judge_verdict verdict;
-    uint32_t time_ms;           /* CPU time */
+    uint32_t time_ms; /* CPU time */
     uint32_t wall_ms;
     uint64_t memory_kib;
-    char *message;              /* judge message (validator feedback, sandbox detail); not public */
+    char *message; /* judge message (validator feedback, sandbox detail); not public */
 };
 
 struct judge_result {
     enum judge_verdict verdict;
-    bool scored;                /* score / max_score are meaningful */
+    bool scored; /* score / max_score are meaningful */
     double score, max_score;
-    uint32_t time_ms;           /* largest CPU time of the tests run */
-    uint64_t memory_kib;        /* largest peak memory */
-    char *compile_output;       /* capped at JUDGE_COMPILE_OUTPUT_MAX; "" when none */
-    char *message;              /* why JE / CE, else NULL */
+    uint32_t time_ms;     /* largest CPU time of the tests run */
+    uint64_t memory_kib;  /* largest peak memory */
+    char *compile_output; /* capped at JUDGE_COMPILE_OUTPUT_MAX; "" when none */
+    char *message;        /* why JE / CE, else NULL */
     bool compile_cached;
     struct judge_test_result *tests; /* the tests run, in order */
     size_t n_tests;
-    size_t total_tests;         /* tests the problem has */
-    int64_t queued_ms;          /* set by the caller (serve): time in the queue */
+    size_t total_tests; /* tests the problem has */
+    int64_t queued_ms;  /* set by the caller (serve): time in the queue */
     int64_t compile_ms, run_ms, total_ms;
 };
 

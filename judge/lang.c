@@ -36,28 +36,23 @@ static int copy_argv(const cJSON *arr, char **dst, size_t max, size_t *n_out)
 {
     size_t n = 0;
     const cJSON *it;
-    if (arr && !cJSON_IsArray(arr))
-        return -1;
+    if (arr && !cJSON_IsArray(arr)) return -1;
     cJSON_ArrayForEach(it, arr)
     {
-        if (!cJSON_IsString(it) || n >= max)
-            return -1;
+        if (!cJSON_IsString(it) || n >= max) return -1;
         dst[n] = strdup(it->valuestring);
-        if (!dst[n])
-            return -1;
+        if (!dst[n]) return -1;
         n++;
     }
     dst[n] = NULL;
-    if (n_out)
-        *n_out = n;
+    if (n_out) *n_out = n;
     return 0;
 }
 
 static char *dup_string(const cJSON *obj, const char *key, const char *dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (cJSON_IsString(v))
-        return strdup(v->valuestring);
+    if (cJSON_IsString(v)) return strdup(v->valuestring);
     return dflt ? strdup(dflt) : NULL;
 }
 
@@ -103,8 +98,7 @@ static int read_lang(const cJSON *o, struct judge_lang *l, char *why, size_t why
                      lists[i], max[i]);
             return -1;
         }
-        if (i == 0)
-            l->n_extensions = n;
+        if (i == 0) l->n_extensions = n;
     }
     if (!l->run[0]) {
         snprintf(why, why_size, "%s: missing \"run\"", id);
@@ -164,8 +158,7 @@ static void free_list(char **v)
 
 void judge_langs_free(struct judge_langs *l)
 {
-    if (!l)
-        return;
+    if (!l) return;
     for (size_t i = 0; i < l->n; i++) {
         struct judge_lang *g = &l->langs[i];
         free(g->name);
@@ -186,28 +179,24 @@ void judge_langs_free(struct judge_langs *l)
 const struct judge_lang *judge_lang_by_id(const struct judge_langs *l, const char *id)
 {
     for (size_t i = 0; l && id && i < l->n; i++)
-        if (strcmp(l->langs[i].id, id) == 0)
-            return &l->langs[i];
+        if (strcmp(l->langs[i].id, id) == 0) return &l->langs[i];
     return NULL;
 }
 
 const struct judge_lang *judge_lang_by_file(const struct judge_langs *l, const char *file_name)
 {
     const char *dot = file_name ? strrchr(file_name, '.') : NULL;
-    if (!dot)
-        return NULL;
+    if (!dot) return NULL;
     for (size_t i = 0; l && i < l->n; i++)
         for (size_t e = 0; e < l->langs[i].n_extensions; e++)
-            if (strcmp(l->langs[i].extensions[e], dot + 1) == 0)
-                return &l->langs[i];
+            if (strcmp(l->langs[i].extensions[e], dot + 1) == 0) return &l->langs[i];
     return NULL;
 }
 
 bool judge_lang_available(const struct judge_lang *lang, char *why, size_t why_size)
 {
     char *const *cmd = lang->compile[0] ? lang->compile : lang->run;
-    if (access(cmd[0], X_OK) == 0)
-        return true;
+    if (access(cmd[0], X_OK) == 0) return true;
     snprintf(why, why_size, "%s: %s not installed", lang->id, cmd[0]);
     return false;
 }
@@ -227,8 +216,7 @@ static size_t version_n;
 static int run_version(char *const *argv, char *out, size_t size)
 {
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC) < 0)
-        return -1;
+    if (pipe2(fds, O_CLOEXEC) < 0) return -1;
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
@@ -245,24 +233,21 @@ static int run_version(char *const *argv, char *out, size_t size)
     size_t n = 0;
     ssize_t r;
     while ((r = read(fds[0], buf + n, sizeof buf - 1 - n)) > 0 || (r < 0 && errno == EINTR))
-        if (r > 0)
-            n += (size_t)r;
+        if (r > 0) n += (size_t)r;
     close(fds[0]);
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     buf[n] = '\0';
     buf[strcspn(buf, "\r\n")] = '\0';
-    if (n == 0 || !buf[0])
-        return -1;
+    if (n == 0 || !buf[0]) return -1;
     gv_strlcpy(out, buf, size);
     return 0;
 }
 
 const char *judge_lang_version(const struct judge_lang *lang)
 {
-    if (!lang->version_cmd[0])
-        return "unknown";
+    if (!lang->version_cmd[0]) return "unknown";
     char key[512];
     snprintf(key, sizeof key, "%s", lang->version_cmd[0]);
     for (size_t i = 1; lang->version_cmd[i]; i++)
@@ -311,8 +296,7 @@ static size_t skip_noise(const char *s, size_t i, size_t n)
     if (s[i] == '"' || s[i] == '\'') {
         char q = s[i++];
         while (i < n && s[i] != q) {
-            if (s[i] == '\\')
-                i++;
+            if (s[i] == '\\') i++;
             i++;
         }
         return i < n ? i + 1 : n;
@@ -348,8 +332,7 @@ static size_t java_decl(struct java_scan *j, const char *s, size_t i, size_t n, 
     while (i < n && ident_char(s[i]) && k + 1 < sizeof j->pending)
         j->pending[k++] = s[i++];
     j->pending[k] = '\0';
-    if (is_public && !j->first_public[0])
-        memcpy(j->first_public, j->pending, sizeof j->pending);
+    if (is_public && !j->first_public[0]) memcpy(j->first_public, j->pending, sizeof j->pending);
     return i;
 }
 
@@ -363,8 +346,7 @@ static void java_brace(struct java_scan *j, char c)
         }
         j->pending[0] = '\0';
     } else {
-        if (j->n > 0 && j->class_depth[j->n - 1] == j->depth)
-            j->n--;
+        if (j->n > 0 && j->class_depth[j->n - 1] == j->depth) j->n--;
         j->depth--;
     }
 }
@@ -380,18 +362,15 @@ int judge_lang_java_main_class(const char *s, size_t n, char *out, size_t out_si
             i = k;
             continue;
         }
-        if (word_at(s, i, n, "public"))
-            saw_public = true;
+        if (word_at(s, i, n, "public")) saw_public = true;
         if (word_at(s, i, n, "class") || word_at(s, i, n, "record") ||
             word_at(s, i, n, "interface") || word_at(s, i, n, "enum")) {
             i = java_decl(j, s, i, n, saw_public);
             saw_public = false;
             continue;
         }
-        if (s[i] == '{' || s[i] == '}')
-            java_brace(j, s[i]);
-        if (s[i] == ';' || s[i] == '{' || s[i] == '}')
-            saw_public = false;
+        if (s[i] == '{' || s[i] == '}') java_brace(j, s[i]);
+        if (s[i] == ';' || s[i] == '{' || s[i] == '}') saw_public = false;
         if (word_at(s, i, n, "main") && j->n > 0) {
             size_t m = i + 4;
             while (m < n && isspace((unsigned char)s[m]))
@@ -442,8 +421,7 @@ static char *expand_word(const char *w, const char *source, const char *mainclas
         const char *vals[] = {source, mainclass, memtxt};
         size_t i;
         for (i = 0; i < 3; i++)
-            if (strncmp(p, names[i], strlen(names[i])) == 0)
-                break;
+            if (strncmp(p, names[i], strlen(names[i])) == 0) break;
         int rc = i < 3 ? gv_buf_append(&b, vals[i], strlen(vals[i])) : gv_buf_append(&b, p, 1);
         if (rc < 0) {
             gv_buf_free(&b);
@@ -451,8 +429,7 @@ static char *expand_word(const char *w, const char *source, const char *mainclas
         }
         p += i < 3 ? strlen(names[i]) : 1;
     }
-    if (!b.data && gv_buf_append(&b, "", 0) < 0)
-        return NULL;
+    if (!b.data && gv_buf_append(&b, "", 0) < 0) return NULL;
     return gv_buf_steal(&b);
 }
 
@@ -462,26 +439,21 @@ char **judge_lang_expand(char *const *tmpl, const char *const *files, size_t n_f
     size_t cap = 0;
     for (size_t i = 0; tmpl[i]; i++)
         cap += strcmp(tmpl[i], "{files}") == 0 ? n_files : 1;
-    if (cap > JUDGE_LANG_ARGV_MAX + 64 || n_files == 0)
-        return NULL;
+    if (cap > JUDGE_LANG_ARGV_MAX + 64 || n_files == 0) return NULL;
     char **argv = calloc(cap + 1, sizeof *argv);
-    if (!argv)
-        return NULL;
+    if (!argv) return NULL;
     char mainclass[256];
     gv_strlcpy(mainclass, files[0], sizeof mainclass);
     char *dot = strrchr(mainclass, '.');
-    if (dot)
-        *dot = '\0';
+    if (dot) *dot = '\0';
     size_t k = 0;
     for (size_t i = 0; tmpl[i]; i++) {
         if (strcmp(tmpl[i], "{files}") == 0) {
             for (size_t f = 0; f < n_files; f++)
-                if (!(argv[k++] = strdup(files[f])))
-                    goto fail;
+                if (!(argv[k++] = strdup(files[f]))) goto fail;
             continue;
         }
-        if (!(argv[k++] = expand_word(tmpl[i], files[0], mainclass, memory_kib)))
-            goto fail;
+        if (!(argv[k++] = expand_word(tmpl[i], files[0], mainclass, memory_kib))) goto fail;
     }
     return argv;
 fail:

@@ -21,11 +21,11 @@
 
 #include <cjson/cJSON.h>
 
-#define JUDGE_LANG_MAX        32   /* languages in one table */
-#define JUDGE_LANG_ARGV_MAX   48   /* words in a compile or run command */
-#define JUDGE_LANG_EXT_MAX    8    /* extensions per language */
-#define JUDGE_LANG_ID_MAX     32
-#define JUDGE_LANG_TABLE_MAX  (256u << 10) /* languages.json size */
+#define JUDGE_LANG_MAX         32 /* languages in one table */
+#define JUDGE_LANG_ARGV_MAX    48 /* words in a compile or run command */
+#define JUDGE_LANG_EXT_MAX     8  /* extensions per language */
+#define JUDGE_LANG_ID_MAX      32
+#define JUDGE_LANG_TABLE_MAX   (256u << 10) /* languages.json size */
 #define JUDGE_LANG_VERSION_MAX 128
 
 struct judge_lang_limits {
@@ -39,18 +39,18 @@ struct judge_lang_limits {
 struct judge_lang {
     char id[JUDGE_LANG_ID_MAX];
     char *name;
-    char *source_name;                     /* default main file name for web submissions */
-    char *extensions[JUDGE_LANG_EXT_MAX];  /* without the dot */
+    char *source_name;                    /* default main file name for web submissions */
+    char *extensions[JUDGE_LANG_EXT_MAX]; /* without the dot */
     size_t n_extensions;
     char *compile[JUDGE_LANG_ARGV_MAX + 1]; /* NULL-terminated; compile[0] == NULL: no compile */
     char *run[JUDGE_LANG_ARGV_MAX + 1];     /* NULL-terminated */
     char *version_cmd[JUDGE_LANG_ARGV_MAX + 1];
-    char *env[JUDGE_LANG_ARGV_MAX + 1];     /* NAME=value, both for compile and run */
-    char *compile_policy;                   /* "compiler" */
-    char *run_policy;                       /* "strict" | "runtime" */
-    uint32_t run_processes;                 /* processes + threads when running; 0: sandbox default */
+    char *env[JUDGE_LANG_ARGV_MAX + 1]; /* NAME=value, both for compile and run */
+    char *compile_policy;               /* "compiler" */
+    char *run_policy;                   /* "strict" | "runtime" */
+    uint32_t run_processes;             /* processes + threads when running; 0: sandbox default */
     struct judge_lang_limits compile_limits;
-    bool main_class;                        /* Java: main file named after its public class */
+    bool main_class; /* Java: main file named after its public class */
 };
 
 struct judge_langs {

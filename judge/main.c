@@ -49,10 +49,8 @@ int cmd_parse_common(int argc, char **argv, int *i, struct cmd_opts *o)
         return 1;
     }
     for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
-        if (strcmp(a, with_value[k]) != 0)
-            continue;
-        if (*i + 1 >= argc)
-            return -1;
+        if (strcmp(a, with_value[k]) != 0) continue;
+        if (*i + 1 >= argc) return -1;
         const char *v = argv[++*i];
         const char **dst[] = {&o->cache_dir, &o->sandbox_dir, &o->languages, NULL, &o->language};
         if (dst[k])
@@ -69,8 +67,8 @@ struct judge_engine *cmd_engine(const struct cmd_opts *o, unsigned n_boxes,
 {
     char err[JUDGE_ERR_MAX];
     const char *lpath = o->languages;
-    struct judge_langs *langs =
-        lpath ? judge_langs_load(lpath, err, sizeof err) : judge_langs_load_default(err, sizeof err);
+    struct judge_langs *langs = lpath ? judge_langs_load(lpath, err, sizeof err)
+                                      : judge_langs_load_default(err, sizeof err);
     if (!langs) {
         fprintf(stderr, "gavel-judge: %s\n", err);
         return NULL;
@@ -113,7 +111,7 @@ static const struct {
     const char *verb;
     int (*fn)(int argc, char **argv);
 } verbs[] = {
-    {"check", cmd_check_main},   {"verify", cmd_verify_main}, {"serve", judge_serve_main},
+    {"check", cmd_check_main},    {"verify", cmd_verify_main}, {"serve", judge_serve_main},
     {"--version", print_version}, {"--help", print_help},      {"-h", print_help},
     {"help", print_help},
 };
@@ -122,11 +120,10 @@ int main(int argc, char **argv)
 {
     bool daemon = argc > 1 && strcmp(argv[1], "serve") == 0;
     gv_log_init("gavel-judge", getenv("GAVEL_DEBUG") ? GV_LOG_DEBUG
-                               : daemon             ? GV_LOG_INFO
-                                                    : GV_LOG_WARN);
+                               : daemon              ? GV_LOG_INFO
+                                                     : GV_LOG_WARN);
     for (size_t i = 0; argc > 1 && i < sizeof verbs / sizeof verbs[0]; i++)
-        if (strcmp(argv[1], verbs[i].verb) == 0)
-            return verbs[i].fn(argc - 1, argv + 1);
+        if (strcmp(argv[1], verbs[i].verb) == 0) return verbs[i].fn(argc - 1, argv + 1);
     fputs(usage, stderr);
     return 2;
 }

@@ -76,10 +76,8 @@ static bool is_file(const char *path)
 static bool stamp_stale(const char *script, const char *stamp)
 {
     struct stat s1, s2;
-    if (stat(stamp, &s2) < 0)
-        return true;
-    if (stat(script, &s1) < 0)
-        return false;
+    if (stat(stamp, &s2) < 0) return true;
+    if (stat(script, &s1) < 0) return false;
     return s1.st_mtim.tv_sec > s2.st_mtim.tv_sec ||
            (s1.st_mtim.tv_sec == s2.st_mtim.tv_sec && s1.st_mtim.tv_nsec > s2.st_mtim.tv_nsec);
 }
@@ -88,11 +86,9 @@ static bool stamp_stale(const char *script, const char *stamp)
 static int run_generator(struct loader *L, const char *data_dir)
 {
     pid_t pid = fork();
-    if (pid < 0)
-        return fail(L, "data/generate: fork: %s", strerror(errno));
+    if (pid < 0) return fail(L, "data/generate: fork: %s", strerror(errno));
     if (pid == 0) {
-        if (chdir(data_dir) < 0 || dup2(2, 1) < 0)
-            _exit(126);
+        if (chdir(data_dir) < 0 || dup2(2, 1) < 0) _exit(126);
         execl("./generate", "./generate", (char *)NULL);
         _exit(127);
     }
@@ -100,10 +96,8 @@ static int run_generator(struct loader *L, const char *data_dir)
     int status;
     for (;;) {
         pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid)
-            break;
-        if (r < 0 && errno != EINTR)
-            return fail(L, "data/generate: waitpid: %s", strerror(errno));
+        if (r == pid) break;
+        if (r < 0 && errno != EINTR) return fail(L, "data/generate: waitpid: %s", strerror(errno));
         if (gv_now_ms() > deadline) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
@@ -128,8 +122,7 @@ static int maybe_generate(struct loader *L, const char *dir)
         rc = fail(L, "out of memory");
         goto done;
     }
-    if (access(script, X_OK) != 0 || !stamp_stale(script, stamp))
-        goto done;
+    if (access(script, X_OK) != 0 || !stamp_stale(script, stamp)) goto done;
     fd = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0 || flock(fd, LOCK_EX) < 0) {
         rc = fail(L, "%s: %s", lockp, strerror(errno));
@@ -139,14 +132,11 @@ static int maybe_generate(struct loader *L, const char *dir)
         gv_info("%s: running data/generate", dir);
         rc = run_generator(L, data);
         int sfd = rc == 0 ? open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
-        if (rc == 0 && sfd < 0)
-            rc = fail(L, "%s: %s", stamp, strerror(errno));
-        if (sfd >= 0)
-            close(sfd);
+        if (rc == 0 && sfd < 0) rc = fail(L, "%s: %s", stamp, strerror(errno));
+        if (sfd >= 0) close(sfd);
     }
 done:
-    if (fd >= 0)
-        close(fd);
+    if (fd >= 0) close(fd);
     free(data);
     free(script);
     free(stamp);
@@ -168,7 +158,8 @@ static size_t read_flags(const cJSON *v, char **dst, size_t max)
         free(copy);
     } else if (cJSON_IsArray(v)) {
         const cJSON *it;
-        cJSON_ArrayForEach(it, v) if (cJSON_IsString(it) && n < max) dst[n++] = strdup(it->valuestring);
+        cJSON_ArrayForEach(it, v) if (cJSON_IsString(it) && n < max) dst[n++] =
+            strdup(it->valuestring);
     }
     return n;
 }
@@ -183,22 +174,19 @@ int judge_dv_flags_parse(struct judge_dv_flags *f, char *const *words, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const char *w = words[i];
-        if (!w)
-            continue;
+        if (!w) continue;
         if (strcmp(w, "case_sensitive") == 0) {
             f->case_sensitive = true;
         } else if (strcmp(w, "space_change_sensitive") == 0) {
             f->space_change_sensitive = true;
-        } else if (strcmp(w, "float_tolerance") == 0 || strcmp(w, "float_absolute_tolerance") == 0 ||
+        } else if (strcmp(w, "float_tolerance") == 0 ||
+                   strcmp(w, "float_absolute_tolerance") == 0 ||
                    strcmp(w, "float_relative_tolerance") == 0) {
             char *end;
             double v = i + 1 < n && words[i + 1] ? strtod(words[i + 1], &end) : -1;
-            if (i + 1 >= n || !words[i + 1] || end == words[i + 1] || *end || !(v >= 0))
-                return -1;
-            if (strcmp(w, "float_relative_tolerance") != 0)
-                f->float_abs = v;
-            if (strcmp(w, "float_absolute_tolerance") != 0)
-                f->float_rel = v;
+            if (i + 1 >= n || !words[i + 1] || end == words[i + 1] || *end || !(v >= 0)) return -1;
+            if (strcmp(w, "float_relative_tolerance") != 0) f->float_abs = v;
+            if (strcmp(w, "float_absolute_tolerance") != 0) f->float_rel = v;
             i++;
         }
     }
@@ -209,8 +197,9 @@ static void read_name(struct judge_problem *p, const cJSON *y)
 {
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(y, "name");
     if (cJSON_IsObject(name))
-        name = cJSON_GetObjectItemCaseSensitive(name, "en") ? cJSON_GetObjectItemCaseSensitive(name, "en")
-                                                           : name->child;
+        name = cJSON_GetObjectItemCaseSensitive(name, "en")
+                   ? cJSON_GetObjectItemCaseSensitive(name, "en")
+                   : name->child;
     gv_strlcpy(p->name, cJSON_IsString(name) ? name->valuestring : p->id, sizeof p->name);
 }
 
@@ -221,13 +210,11 @@ static void read_type(struct judge_problem *p, const cJSON *y)
     const cJSON *it, *list = cJSON_IsArray(t) ? t : NULL;
     if (cJSON_IsString(t)) {
         p->scoring = strstr(t->valuestring, "scoring") != NULL;
-        if (strstr(t->valuestring, "interactive"))
-            p->validation = JUDGE_VALIDATION_INTERACTIVE;
+        if (strstr(t->valuestring, "interactive")) p->validation = JUDGE_VALIDATION_INTERACTIVE;
     }
     cJSON_ArrayForEach(it, list)
     {
-        if (cJSON_IsString(it) && strcmp(it->valuestring, "scoring") == 0)
-            p->scoring = true;
+        if (cJSON_IsString(it) && strcmp(it->valuestring, "scoring") == 0) p->scoring = true;
         if (cJSON_IsString(it) && strcmp(it->valuestring, "interactive") == 0)
             p->validation = JUDGE_VALIDATION_INTERACTIVE;
     }
@@ -248,24 +235,21 @@ static int read_validation(struct loader *L, const cJSON *y)
             p->validation = JUDGE_VALIDATION_CUSTOM;
         return 0;
     }
-    if (!v || cJSON_IsNull(v))
-        return 0;
-    if (!cJSON_IsString(v))
-        return fail(L, "problem.yaml: validation: expected a string");
+    if (!v || cJSON_IsNull(v)) return 0;
+    if (!cJSON_IsString(v)) return fail(L, "problem.yaml: validation: expected a string");
     const char *s = v->valuestring;
-    if (strcmp(s, "default") == 0)
-        return 0;
+    if (strcmp(s, "default") == 0) return 0;
     if (strncmp(s, "custom", 6) != 0)
         return fail(L, "problem.yaml: validation: unknown value \"%s\"", s);
-    p->validation = strstr(s, "interactive") ? JUDGE_VALIDATION_INTERACTIVE : JUDGE_VALIDATION_CUSTOM;
+    p->validation =
+        strstr(s, "interactive") ? JUDGE_VALIDATION_INTERACTIVE : JUDGE_VALIDATION_CUSTOM;
     return 0;
 }
 
 static int read_mib(struct loader *L, const cJSON *limits, const char *key, uint64_t *kib)
 {
     double d;
-    if (!cJSON_GetObjectItemCaseSensitive(limits, key))
-        return 0;
+    if (!cJSON_GetObjectItemCaseSensitive(limits, key)) return 0;
     if (judge_yaml_number(limits, key, &d) < 0 || !(d > 0) || d > 1024 * 1024)
         return fail(L, "problem.yaml: limits.%s: expected a positive number of MiB", key);
     *kib = (uint64_t)(d * 1024);
@@ -276,21 +260,17 @@ static int read_limits(struct loader *L, const cJSON *y)
 {
     struct judge_problem *p = L->p;
     const cJSON *limits = cJSON_GetObjectItemCaseSensitive(y, "limits");
-    if (!limits || cJSON_IsNull(limits))
-        return 0;
-    if (!cJSON_IsObject(limits))
-        return fail(L, "problem.yaml: limits: expected a mapping");
+    if (!limits || cJSON_IsNull(limits)) return 0;
+    if (!cJSON_IsObject(limits)) return fail(L, "problem.yaml: limits: expected a mapping");
     double d;
     if (cJSON_GetObjectItemCaseSensitive(limits, "time_limit")) {
         if (judge_yaml_number(limits, "time_limit", &d) < 0 || !(d > 0) || d > 3600)
             return fail(L, "problem.yaml: limits.time_limit: expected seconds (0 < t <= 3600)");
         p->time_limit_ms = (uint32_t)ceil(d * 1000);
     }
-    if (judge_yaml_number(limits, "time_multiplier", &d) == 0 && d > 0)
-        p->time_multiplier = d;
+    if (judge_yaml_number(limits, "time_multiplier", &d) == 0 && d > 0) p->time_multiplier = d;
     const cJSON *tm = cJSON_GetObjectItemCaseSensitive(limits, "time_multipliers");
-    if (judge_yaml_number(tm, "ac_to_time_limit", &d) == 0 && d > 0)
-        p->time_multiplier = d;
+    if (judge_yaml_number(tm, "ac_to_time_limit", &d) == 0 && d > 0) p->time_multiplier = d;
     if (read_mib(L, limits, "memory", &p->memory_kib) < 0 ||
         read_mib(L, limits, "output", &p->output_kib) < 0)
         return -1;
@@ -304,21 +284,18 @@ static int read_problem_yaml(struct loader *L)
     size_t len;
     char *text = path ? gv_read_file(path, JUDGE_YAML_MAX, &len) : NULL;
     free(path);
-    if (!text)
-        return fail(L, "problem.yaml: %s", strerror(errno));
+    if (!text) return fail(L, "problem.yaml: %s", strerror(errno));
     char yerr[JUDGE_ERR_MAX];
     cJSON *y = judge_yaml_parse("problem.yaml", text, len, yerr, sizeof yerr);
     free(text);
-    if (!y)
-        return fail(L, "%s", yerr);
+    if (!y) return fail(L, "%s", yerr);
     read_name(p, y);
     const char *ver = judge_yaml_string(y, "problem_format_version");
     p->legacy = !ver || strcmp(ver, "legacy") == 0 || strncmp(ver, "legacy", 6) == 0;
     p->time_multiplier = p->legacy ? 5 : 2;
     read_type(p, y);
     int rc = read_validation(L, y);
-    if (rc == 0)
-        rc = read_limits(L, y);
+    if (rc == 0) rc = read_limits(L, y);
     if (rc == 0) {
         p->n_validator_flags = read_flags(cJSON_GetObjectItemCaseSensitive(y, "validator_flags"),
                                           p->validator_flags, JUDGE_FLAGS_MAX);
@@ -332,22 +309,19 @@ static int read_problem_yaml(struct loader *L)
 static int read_timelimit_file(struct loader *L)
 {
     struct judge_problem *p = L->p;
-    if (p->time_limit_ms)
-        return 0;
+    if (p->time_limit_ms) return 0;
     char *path = path_join(p->dir, ".timelimit");
     size_t len;
     char *text = path ? gv_read_file(path, TIMELIMIT_FILE_MAX, &len) : NULL;
     free(path);
-    if (!text)
-        return errno == ENOENT ? 0 : fail(L, ".timelimit: %s", strerror(errno));
+    if (!text) return errno == ENOENT ? 0 : fail(L, ".timelimit: %s", strerror(errno));
     char *end;
     double d = strtod(text, &end);
     while (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t')
         end++;
     bool bad = end == text || *end || !(d > 0) || d > 3600;
     free(text);
-    if (bad)
-        return fail(L, ".timelimit: expected a number of seconds");
+    if (bad) return fail(L, ".timelimit: expected a number of seconds");
     p->time_limit_ms = (uint32_t)ceil(d * 1000);
     p->time_limit_from_file = true;
     return 0;
@@ -358,9 +332,12 @@ static int read_timelimit_file(struct loader *L)
 static int read_statement(struct loader *L)
 {
     static const char *const names[] = {
-        "statement/problem.en.md",         "problem_statement/problem.en.md",
-        "statement/problem.md",            "problem_statement/problem.md",
-        "problem_statement/problem.en.tex", "problem_statement/problem.tex",
+        "statement/problem.en.md",
+        "problem_statement/problem.en.md",
+        "statement/problem.md",
+        "problem_statement/problem.md",
+        "problem_statement/problem.en.tex",
+        "problem_statement/problem.tex",
         "statement/problem.en.tex",
     };
     struct judge_problem *p = L->p;
@@ -370,13 +347,11 @@ static int read_statement(struct loader *L)
         char *text = path ? gv_read_file(path, JUDGE_STATEMENT_MAX, &len) : NULL;
         int e = errno;
         free(path);
-        if (!text && e == ENOENT)
-            continue;
-        if (!text)
-            return fail(L, "%s: %s", names[i], strerror(e));
+        if (!text && e == ENOENT) continue;
+        if (!text) return fail(L, "%s: %s", names[i], strerror(e));
         bool tex = strstr(names[i], ".tex") != NULL;
-        p->statement_html = tex ? judge_statement_tex_to_html(text, len)
-                                : judge_statement_md_to_html(text, len);
+        p->statement_html =
+            tex ? judge_statement_tex_to_html(text, len) : judge_statement_md_to_html(text, len);
         free(text);
         return p->statement_html ? 0 : fail(L, "%s: cannot render", names[i]);
     }
@@ -430,17 +405,14 @@ static int read_testdata_yaml(struct loader *L, const char *dir, const char *rel
     char *text = path ? gv_read_file(path, JUDGE_YAML_MAX, &len) : NULL;
     int e = errno;
     free(path);
-    if (!text)
-        return e == ENOENT ? 0 : fail(L, "data/%s/testdata.yaml: %s", rel, strerror(e));
+    if (!text) return e == ENOENT ? 0 : fail(L, "data/%s/testdata.yaml: %s", rel, strerror(e));
     char name[JUDGE_NAME_MAX + 32], yerr[JUDGE_ERR_MAX];
     snprintf(name, sizeof name, "data/%s/testdata.yaml", rel);
     cJSON *y = judge_yaml_parse(name, text, len, yerr, sizeof yerr);
     free(text);
-    if (!y)
-        return fail(L, "%s", yerr);
+    if (!y) return fail(L, "%s", yerr);
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(y, "output_validator_flags");
-    if (!f)
-        f = cJSON_GetObjectItemCaseSensitive(y, "output_validator_args");
+    if (!f) f = cJSON_GetObjectItemCaseSensitive(y, "output_validator_args");
     if (f) {
         free_flags(cfg->flags, cfg->n_flags);
         cfg->n_flags = read_flags(f, cfg->flags, JUDGE_FLAGS_MAX);
@@ -448,7 +420,8 @@ static int read_testdata_yaml(struct loader *L, const char *dir, const char *rel
     }
     double d;
     const cJSON *scoring = cJSON_GetObjectItemCaseSensitive(y, "scoring");
-    if (judge_yaml_number(y, "accept_score", &d) == 0 || judge_yaml_number(scoring, "score", &d) == 0) {
+    if (judge_yaml_number(y, "accept_score", &d) == 0 ||
+        judge_yaml_number(scoring, "score", &d) == 0) {
         cfg->score = d;
         cfg->has_score = true;
     }
@@ -466,13 +439,11 @@ static int add_test(struct walk *w, const char *dir, const char *rel, const char
                     const struct group_cfg *cfg)
 {
     struct loader *L = w->L;
-    if (w->n >= JUDGE_TESTS_MAX)
-        return fail(L, "data/: more than %d test cases", JUDGE_TESTS_MAX);
+    if (w->n >= JUDGE_TESTS_MAX) return fail(L, "data/: more than %d test cases", JUDGE_TESTS_MAX);
     if (w->n == w->cap) {
         size_t cap = w->cap ? 2 * w->cap : 64;
         struct judge_test *t = realloc(w->tests, cap * sizeof *t);
-        if (!t)
-            return fail(L, "out of memory");
+        if (!t) return fail(L, "out of memory");
         w->tests = t;
         w->cap = cap;
     }
@@ -487,30 +458,29 @@ static int add_test(struct walk *w, const char *dir, const char *rel, const char
         asprintf(&t->ans_path, "%s/%s.ans", dir, base) < 0)
         return fail(L, "out of memory");
     w->n++; /* from here on the test is owned by the list and freed with it */
-    if (!is_file(t->ans_path))
-        return fail(L, "data/%s.in: no matching .ans", t->name);
+    if (!is_file(t->ans_path)) return fail(L, "data/%s.in: no matching .ans", t->name);
     t->answer = gv_read_file(t->ans_path, JUDGE_ANSWER_MAX, &t->answer_len);
-    if (!t->answer)
-        return fail(L, "data/%s.ans: %s", t->name, strerror(errno));
+    if (!t->answer) return fail(L, "data/%s.ans: %s", t->name, strerror(errno));
     const struct judge_problem *p = L->p;
     char *const *flags = cfg->has_flags ? cfg->flags : p->validator_flags;
     size_t nf = cfg->has_flags ? cfg->n_flags : p->n_validator_flags;
     for (size_t i = 0; i < nf; i++)
         t->validator_flags[t->n_validator_flags++] = strdup(flags[i]);
     t->dv = p->dv;
-    if (cfg->has_flags && judge_dv_flags_parse(&t->dv, t->validator_flags, t->n_validator_flags) < 0)
+    if (cfg->has_flags &&
+        judge_dv_flags_parse(&t->dv, t->validator_flags, t->n_validator_flags) < 0)
         return fail(L, "data/%s/testdata.yaml: a tolerance needs a number", rel);
     return 0;
 }
 
-static int walk_dir(struct walk *w, const char *dir, const char *rel, struct group_cfg cfg, int depth);
+static int walk_dir(struct walk *w, const char *dir, const char *rel, struct group_cfg cfg,
+                    int depth);
 
 static int walk_entry(struct walk *w, const char *dir, const char *rel, const char *name,
                       const struct group_cfg *cfg, int depth)
 {
     char *path = path_join(dir, name);
-    if (!path)
-        return fail(w->L, "out of memory");
+    if (!path) return fail(w->L, "out of memory");
     int rc = 0;
     size_t nl = strlen(name);
     if (is_dir(path)) {
@@ -530,15 +500,14 @@ static int walk_entry(struct walk *w, const char *dir, const char *rel, const ch
 }
 
 /* Walks dir (data/<rel>) depth-first in name order; takes ownership of cfg's flags. */
-static int walk_dir(struct walk *w, const char *dir, const char *rel, struct group_cfg cfg, int depth)
+static int walk_dir(struct walk *w, const char *dir, const char *rel, struct group_cfg cfg,
+                    int depth)
 {
     int rc = 0;
     struct dirent **list = NULL;
     int n = -1;
-    if (depth > JUDGE_GROUP_DEPTH_MAX)
-        rc = fail(w->L, "data/%s: groups nested too deeply", rel);
-    if (rc == 0)
-        rc = read_testdata_yaml(w->L, dir, rel, &cfg);
+    if (depth > JUDGE_GROUP_DEPTH_MAX) rc = fail(w->L, "data/%s: groups nested too deeply", rel);
+    if (rc == 0) rc = read_testdata_yaml(w->L, dir, rel, &cfg);
     if (rc == 0 && (n = scandir(dir, &list, NULL, alphasort)) < 0)
         rc = fail(w->L, "data/%s: %s", rel, strerror(errno));
     for (int i = 0; i < n; i++) {
@@ -574,8 +543,7 @@ static int assign_group(struct loader *L, struct judge_test *t)
         }
     }
     struct judge_score_group *ng = realloc(p->groups, (p->n_groups + 1) * sizeof *ng);
-    if (!ng)
-        return fail(L, "out of memory");
+    if (!ng) return fail(L, "out of memory");
     p->groups = ng;
     struct judge_score_group *grp = &ng[p->n_groups];
     memset(grp, 0, sizeof *grp);
@@ -585,8 +553,7 @@ static int assign_group(struct loader *L, struct judge_test *t)
     char *gdir = path_join(p->dir, "data");
     char *full = gdir ? path_join(gdir, gname) : NULL;
     struct group_cfg cfg = {0};
-    if (full && strcmp(gname, "secret") != 0)
-        read_testdata_yaml(L, full, gname, &cfg);
+    if (full && strcmp(gname, "secret") != 0) read_testdata_yaml(L, full, gname, &cfg);
     if (cfg.has_score) {
         grp->score = cfg.score;
         grp->per_test = false;
@@ -607,8 +574,7 @@ static void compute_max_score(struct judge_problem *p)
             continue;
         }
         for (size_t i = 0; i < p->n_tests; i++)
-            if (p->tests[i].score_group == (int)g)
-                p->max_score += p->groups[g].score;
+            if (p->tests[i].score_group == (int)g) p->max_score += p->groups[g].score;
     }
 }
 
@@ -620,8 +586,7 @@ static int read_tests(struct loader *L)
     int rc = 0;
     char *data = path_join(p->dir, "data");
     struct group_cfg root = {0};
-    if (data && is_dir(data))
-        rc = read_testdata_yaml(L, data, ".", &root);
+    if (data && is_dir(data)) rc = read_testdata_yaml(L, data, ".", &root);
     for (size_t i = 0; rc == 0 && data && i < 2; i++) {
         char *dir = path_join(data, parts[i]);
         size_t first = w.n;
@@ -632,21 +597,17 @@ static int read_tests(struct loader *L)
             rc = walk_dir(&w, dir, parts[i], cfg, 1);
         }
         free(dir);
-        if (rc == 0 && w.n > first)
-            qsort(w.tests + first, w.n - first, sizeof *w.tests, cmp_tests);
-        if (i == 0)
-            p->n_samples = w.n;
+        if (rc == 0 && w.n > first) qsort(w.tests + first, w.n - first, sizeof *w.tests, cmp_tests);
+        if (i == 0) p->n_samples = w.n;
     }
     free_flags(root.flags, root.n_flags);
     free(data);
     p->tests = w.tests;
     p->n_tests = w.n;
-    if (rc == 0 && p->n_tests == p->n_samples)
-        rc = fail(L, "data/secret: no test cases");
+    if (rc == 0 && p->n_tests == p->n_samples) rc = fail(L, "data/secret: no test cases");
     for (size_t i = p->n_samples; rc == 0 && p->scoring && i < p->n_tests; i++)
         rc = assign_group(L, &p->tests[i]);
-    if (rc == 0 && p->scoring)
-        compute_max_score(p);
+    if (rc == 0 && p->scoring) compute_max_score(p);
     return rc;
 }
 
@@ -662,7 +623,8 @@ struct judge_problem *judge_problem_load(const char *dir, char *err, size_t err_
         return NULL;
     }
     if (!realpath(dir, real) || !is_dir(real)) {
-        snprintf(err, err_size, "%s: not a problem package folder (%s)", dir, strerror(errno ? errno : ENOTDIR));
+        snprintf(err, err_size, "%s: not a problem package folder (%s)", dir,
+                 strerror(errno ? errno : ENOTDIR));
         free(p);
         return NULL;
     }
@@ -673,18 +635,12 @@ struct judge_problem *judge_problem_load(const char *dir, char *err, size_t err_
     p->output_kib = (uint64_t)JUDGE_DEFAULT_OUTPUT_MIB * 1024;
     judge_dv_flags_default(&p->dv);
     int rc = p->dir ? 0 : fail(&L, "out of memory");
-    if (rc == 0)
-        rc = maybe_generate(&L, p->dir);
-    if (rc == 0)
-        rc = read_problem_yaml(&L);
-    if (rc == 0)
-        rc = read_timelimit_file(&L);
-    if (rc == 0)
-        rc = read_statement(&L);
-    if (rc == 0)
-        rc = pick_validator(&L);
-    if (rc == 0)
-        rc = read_tests(&L);
+    if (rc == 0) rc = maybe_generate(&L, p->dir);
+    if (rc == 0) rc = read_problem_yaml(&L);
+    if (rc == 0) rc = read_timelimit_file(&L);
+    if (rc == 0) rc = read_statement(&L);
+    if (rc == 0) rc = pick_validator(&L);
+    if (rc == 0) rc = read_tests(&L);
     if (rc < 0) {
         judge_problem_free(p);
         return NULL;
@@ -694,8 +650,7 @@ struct judge_problem *judge_problem_load(const char *dir, char *err, size_t err_
 
 void judge_problem_free(struct judge_problem *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     for (size_t i = 0; i < p->n_tests; i++) {
         struct judge_test *t = &p->tests[i];
         free(t->in_path);
@@ -729,9 +684,10 @@ static void add_samples(cJSON *o, const struct judge_problem *p)
         cJSON *s = cJSON_CreateObject();
         cJSON_AddStringToObject(s, "name", p->tests[i].name);
         cJSON_AddStringToObject(s, "input", in ? in : "(too large to show)");
-        cJSON_AddStringToObject(s, "output", p->tests[i].answer_len <= JUDGE_SAMPLE_SHOW_MAX
-                                                 ? p->tests[i].answer
-                                                 : "(too large to show)");
+        cJSON_AddStringToObject(s, "output",
+                                p->tests[i].answer_len <= JUDGE_SAMPLE_SHOW_MAX
+                                    ? p->tests[i].answer
+                                    : "(too large to show)");
         free(in);
         cJSON_AddItemToArray(arr, s);
     }
@@ -740,8 +696,7 @@ static void add_samples(cJSON *o, const struct judge_problem *p)
 cJSON *judge_problem_to_json(const struct judge_problem *p, bool full)
 {
     cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     cJSON_AddStringToObject(o, "id", p->id);
     cJSON_AddStringToObject(o, "name", p->name);
     cJSON *lim = cJSON_AddObjectToObject(o, "limits");
@@ -754,8 +709,7 @@ cJSON *judge_problem_to_json(const struct judge_problem *p, bool full)
     cJSON_AddStringToObject(o, "type", p->scoring ? "scoring" : "pass-fail");
     cJSON_AddStringToObject(o, "validation", validation_name(p->validation));
     cJSON_AddNumberToObject(o, "tests", (double)p->n_tests);
-    if (p->scoring)
-        cJSON_AddNumberToObject(o, "max_score", p->max_score);
+    if (p->scoring) cJSON_AddNumberToObject(o, "max_score", p->max_score);
     if (full) {
         cJSON_AddStringToObject(o, "statement_html", p->statement_html ? p->statement_html : "");
         add_samples(o, p);
@@ -770,10 +724,8 @@ int judge_problem_write_timelimit(const char *dir, uint32_t ms, char *err, size_
     int n = snprintf(text, sizeof text, "%g\n", ms / 1000.0);
     int fd = path ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
     int rc = fd >= 0 ? gv_write_all(fd, text, (size_t)n) : -1;
-    if (rc < 0)
-        snprintf(err, err_size, "%s/.timelimit: %s", dir, strerror(errno));
-    if (fd >= 0)
-        close(fd);
+    if (rc < 0) snprintf(err, err_size, "%s/.timelimit: %s", dir, strerror(errno));
+    if (fd >= 0) close(fd);
     free(path);
     return rc;
 }

@@ -9,7 +9,8 @@
  * A loaded problem is never changed afterwards, so any number of threads may judge against it.
  *
  * A broken package is never a crash: the loader returns NULL and an error naming the file and what
- * is wrong ("data/secret/02.in: no matching .ans", "problem.yaml:4: mapping values are not allowed").
+ * is wrong ("data/secret/02.in: no matching .ans", "problem.yaml:4: mapping values are not
+ * allowed").
  *
  * This library has no sandbox dependency: the gateway links it for GET /api/problems.
  */
@@ -22,15 +23,15 @@
 
 #include <cjson/cJSON.h>
 
-#define JUDGE_ERR_MAX          512  /* size of an error message buffer the callers pass */
-#define JUDGE_NAME_MAX         256  /* problem name, group path, test name */
-#define JUDGE_TESTS_MAX        4096 /* test cases per package */
-#define JUDGE_GROUP_DEPTH_MAX  8    /* nesting of test groups below data/ */
-#define JUDGE_YAML_MAX         (1u << 20)         /* problem.yaml, testdata.yaml */
-#define JUDGE_STATEMENT_MAX    (1u << 20)         /* statement source */
-#define JUDGE_ANSWER_MAX       (256u << 20)       /* one .ans file kept in memory */
-#define JUDGE_SAMPLE_SHOW_MAX  (64u << 10)        /* sample text given to the web app */
-#define JUDGE_FLAGS_MAX        16                 /* validator flags */
+#define JUDGE_ERR_MAX         512          /* size of an error message buffer the callers pass */
+#define JUDGE_NAME_MAX        256          /* problem name, group path, test name */
+#define JUDGE_TESTS_MAX       4096         /* test cases per package */
+#define JUDGE_GROUP_DEPTH_MAX 8            /* nesting of test groups below data/ */
+#define JUDGE_YAML_MAX        (1u << 20)   /* problem.yaml, testdata.yaml */
+#define JUDGE_STATEMENT_MAX   (1u << 20)   /* statement source */
+#define JUDGE_ANSWER_MAX      (256u << 20) /* one .ans file kept in memory */
+#define JUDGE_SAMPLE_SHOW_MAX (64u << 10)  /* sample text given to the web app */
+#define JUDGE_FLAGS_MAX       16           /* validator flags */
 
 /* Options of the ICPC default output validator (validator_flags). */
 struct judge_dv_flags {
@@ -52,40 +53,40 @@ struct judge_test {
     char group[JUDGE_NAME_MAX]; /* "sample", "secret", "secret/group1" */
     char *in_path;
     char *ans_path;
-    char *answer;               /* the .ans contents, NUL-terminated */
+    char *answer; /* the .ans contents, NUL-terminated */
     size_t answer_len;
     bool sample;
-    int score_group;            /* index into problem->groups for scoring, -1: none */
+    int score_group;                        /* index into problem->groups for scoring, -1: none */
     char *validator_flags[JUDGE_FLAGS_MAX]; /* flags for this test's group (custom validators) */
     size_t n_validator_flags;
-    struct judge_dv_flags dv;   /* default validator flags with the group's flags applied */
+    struct judge_dv_flags dv; /* default validator flags with the group's flags applied */
 };
 
 /* A group that carries a score (scoring problems): data/secret/<name>. */
 struct judge_score_group {
     char name[JUDGE_NAME_MAX];
-    double score;    /* points for passing every test of the group */
-    bool per_test;   /* no score given: each accepted test is worth `score` (1) */
+    double score;  /* points for passing every test of the group */
+    bool per_test; /* no score given: each accepted test is worth `score` (1) */
 };
 
 struct judge_problem {
-    char *dir;                      /* absolute package folder */
-    char id[JUDGE_NAME_MAX];        /* folder's base name */
+    char *dir;               /* absolute package folder */
+    char id[JUDGE_NAME_MAX]; /* folder's base name */
     char name[JUDGE_NAME_MAX];
-    bool legacy;                    /* problem_format_version absent or "legacy" */
-    bool scoring;                   /* type: scoring */
-    uint32_t time_limit_ms;         /* 0: none known yet (no time_limit, no .timelimit) */
-    bool time_limit_from_file;      /* came from .timelimit */
-    double time_multiplier;         /* for deriving a limit: 5 legacy, 2 for 2023-07, or given */
+    bool legacy;               /* problem_format_version absent or "legacy" */
+    bool scoring;              /* type: scoring */
+    uint32_t time_limit_ms;    /* 0: none known yet (no time_limit, no .timelimit) */
+    bool time_limit_from_file; /* came from .timelimit */
+    double time_multiplier;    /* for deriving a limit: 5 legacy, 2 for 2023-07, or given */
     uint64_t memory_kib;
     uint64_t output_kib;
     enum judge_validation validation;
     char *validator_flags[JUDGE_FLAGS_MAX]; /* problem-wide flags (custom validators) */
     size_t n_validator_flags;
-    struct judge_dv_flags dv;       /* problem-wide default validator flags */
-    char *validator_dir;            /* output_validators/<v> (file or folder), NULL: none */
-    char *statement_html;           /* NULL when the package has no statement */
-    struct judge_test *tests;       /* samples first, then secret, lexicographic */
+    struct judge_dv_flags dv; /* problem-wide default validator flags */
+    char *validator_dir;      /* output_validators/<v> (file or folder), NULL: none */
+    char *statement_html;     /* NULL when the package has no statement */
+    struct judge_test *tests; /* samples first, then secret, lexicographic */
     size_t n_tests;
     size_t n_samples;
     struct judge_score_group *groups;

@@ -31,8 +31,7 @@ static const struct {
 const char *judge_verdict_name(enum judge_verdict v)
 {
     for (size_t i = 0; i < N_VERDICTS; i++)
-        if (verdicts[i].v == v)
-            return verdicts[i].name;
+        if (verdicts[i].v == v) return verdicts[i].name;
     return "JE";
 }
 
@@ -42,27 +41,31 @@ int judge_verdict_from_name(const char *name)
         const char *alias;
         enum judge_verdict v;
     } aliases[] = {
-        {"ACCEPTED", JUDGE_AC},          {"WRONG_ANSWER", JUDGE_WA},
-        {"WRONG-ANSWER", JUDGE_WA},      {"TIME_LIMIT_EXCEEDED", JUDGE_TLE},
-        {"TIMELIMIT", JUDGE_TLE},        {"RUN_TIME_ERROR", JUDGE_RTE},
-        {"RUN-ERROR", JUDGE_RTE},        {"RTE", JUDGE_RTE},
-        {"MEMORY_LIMIT_EXCEEDED", JUDGE_MLE}, {"OUTPUT_LIMIT_EXCEEDED", JUDGE_OLE},
-        {"OUTPUT-LIMIT", JUDGE_OLE},     {"COMPILE_ERROR", JUDGE_CE},
+        {"ACCEPTED", JUDGE_AC},
+        {"WRONG_ANSWER", JUDGE_WA},
+        {"WRONG-ANSWER", JUDGE_WA},
+        {"TIME_LIMIT_EXCEEDED", JUDGE_TLE},
+        {"TIMELIMIT", JUDGE_TLE},
+        {"RUN_TIME_ERROR", JUDGE_RTE},
+        {"RUN-ERROR", JUDGE_RTE},
+        {"RTE", JUDGE_RTE},
+        {"MEMORY_LIMIT_EXCEEDED", JUDGE_MLE},
+        {"OUTPUT_LIMIT_EXCEEDED", JUDGE_OLE},
+        {"OUTPUT-LIMIT", JUDGE_OLE},
+        {"COMPILE_ERROR", JUDGE_CE},
         {"COMPILER-ERROR", JUDGE_CE},
     };
     for (size_t i = 0; name && i < N_VERDICTS; i++)
         if (strcasecmp(name, verdicts[i].name) == 0 || strcmp(name, verdicts[i].folder) == 0)
             return (int)verdicts[i].v;
     for (size_t i = 0; name && i < sizeof aliases / sizeof aliases[0]; i++)
-        if (strcasecmp(name, aliases[i].alias) == 0)
-            return (int)aliases[i].v;
+        if (strcasecmp(name, aliases[i].alias) == 0) return (int)aliases[i].v;
     return -1;
 }
 
 void judge_result_free(struct judge_result *r)
 {
-    if (!r)
-        return;
+    if (!r) return;
     for (size_t i = 0; i < r->n_tests; i++)
         free(r->tests[i].message);
     free(r->tests);
@@ -74,8 +77,7 @@ void judge_result_free(struct judge_result *r)
 cJSON *judge_test_to_json(const struct judge_test_result *t)
 {
     cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     cJSON_AddNumberToObject(o, "n", t->n);
     cJSON_AddStringToObject(o, "group", t->group);
     cJSON_AddStringToObject(o, "verdict", judge_verdict_name(t->verdict));
@@ -87,8 +89,7 @@ cJSON *judge_test_to_json(const struct judge_test_result *t)
 cJSON *judge_result_to_json(const struct judge_result *r)
 {
     cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     cJSON_AddStringToObject(o, "status", "done");
     cJSON_AddStringToObject(o, "verdict", judge_verdict_name(r->verdict));
     if (r->scored) {

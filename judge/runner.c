@@ -42,11 +42,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FEEDBACK_DIR   "/box/"
-#define DATA_INSIDE    "/data"
-#define VAL_ARGV_MAX   (JUDGE_LANG_ARGV_MAX + 8 + JUDGE_FLAGS_MAX)
+#define FEEDBACK_DIR           "/box/"
+#define DATA_INSIDE            "/data"
+#define VAL_ARGV_MAX           (JUDGE_LANG_ARGV_MAX + 8 + JUDGE_FLAGS_MAX)
 #define INTERACT_EXTRA_WALL_MS 2000
-#define MLE_MARGIN_KIB 1024 /* peak this close to the memory limit counts as reaching it */
+#define MLE_MARGIN_KIB         1024 /* peak this close to the memory limit counts as reaching it */
 
 int judge_program_load(struct sbx_box *box, const struct judge_program *prog, char *err,
                        size_t err_size)
@@ -62,8 +62,7 @@ int judge_program_load(struct sbx_box *box, const struct judge_program *prog, ch
 static void set_msg(struct judge_test_result *r, const char *fmt, const char *a, const char *b)
 {
     char msg[JUDGE_MESSAGE_MAX];
-    if (snprintf(msg, sizeof msg, fmt, a, b) < 0)
-        msg[0] = '\0';
+    if (snprintf(msg, sizeof msg, fmt, a, b) < 0) msg[0] = '\0';
     free(r->message);
     r->message = strdup(msg);
 }
@@ -123,8 +122,7 @@ static int val_spec(const struct judge_run_ctx *ctx, const struct judge_test *t,
     for (size_t i = 0; i < prog->n_files; i++)
         names[i] = prog->files[i];
     v->argv = judge_lang_expand(prog->lang->run, names, prog->n_files, JUDGE_VALIDATOR_MEM_KIB);
-    if (!v->argv)
-        return -1;
+    if (!v->argv) return -1;
     gv_strlcpy(v->data_dir, t->in_path, sizeof v->data_dir);
     char *slash = strrchr(v->data_dir, '/');
     *slash = '\0';
@@ -160,8 +158,7 @@ static void keep_feedback(struct sbx_box *vbox, struct judge_test_result *r)
 {
     size_t len = 0;
     char *fb = sbx_box_get(vbox, "judgemessage.txt", JUDGE_MESSAGE_MAX - 1, &len);
-    if (!fb)
-        return;
+    if (!fb) return;
     free(r->message);
     r->message = fb;
 }
@@ -169,10 +166,8 @@ static void keep_feedback(struct sbx_box *vbox, struct judge_test_result *r)
 /* Validator result -> AC / WA / JE. */
 static enum judge_verdict val_verdict(const struct sbx_result *vr, struct judge_test_result *r)
 {
-    if (vr->status == SBX_RTE && !vr->signal && vr->exit_code == 42)
-        return JUDGE_AC;
-    if (vr->status == SBX_RTE && !vr->signal && vr->exit_code == 43)
-        return JUDGE_WA;
+    if (vr->status == SBX_RTE && !vr->signal && vr->exit_code == 42) return JUDGE_AC;
+    if (vr->status == SBX_RTE && !vr->signal && vr->exit_code == 43) return JUDGE_WA;
     char detail[64];
     snprintf(detail, sizeof detail, "exit %d, signal %d", vr->exit_code, vr->signal);
     set_msg(r, "output validator failed (%s, %s)", sbx_status_name(vr->status), detail);
@@ -198,8 +193,7 @@ static void check_custom(struct judge_run_ctx *ctx, const struct judge_test *t, 
     struct val_run v;
     struct sbx_spec spec;
     memset(&v, 0, sizeof v);
-    if (reload_validator(ctx, r) < 0)
-        return;
+    if (reload_validator(ctx, r) < 0) return;
     if (val_spec(ctx, t, &v, &spec) < 0 || lseek(out_fd, 0, SEEK_SET) < 0) {
         r->verdict = JUDGE_JE;
         set_msg(r, "output validator: cannot prepare its run%s%s", "", "");
@@ -237,11 +231,9 @@ static void check_default(const struct judge_test *t, int out_fd, struct judge_t
     }
     char msg[JUDGE_MESSAGE_MAX];
     bool ok = judge_dv_check(&t->dv, out, len, t->answer, t->answer_len, msg, sizeof msg);
-    if (map)
-        munmap(map, len);
+    if (map) munmap(map, len);
     r->verdict = ok ? JUDGE_AC : JUDGE_WA;
-    if (!ok)
-        set_msg(r, "%s%s", msg, "");
+    if (!ok) set_msg(r, "%s%s", msg, "");
 }
 
 /*** Plain runs ***/
@@ -282,8 +274,7 @@ static void run_plain(struct judge_run_ctx *ctx, const struct judge_test *t,
     fill_times(r, &sr);
     r->verdict = run_verdict(&sr, ctx->p->memory_kib);
     if (sr.status != SBX_OK) {
-        if (sr.message[0])
-            set_msg(r, "%s%s", sr.message, "");
+        if (sr.message[0]) set_msg(r, "%s%s", sr.message, "");
         goto done;
     }
     if (ctx->val)
@@ -292,10 +283,8 @@ static void run_plain(struct judge_run_ctx *ctx, const struct judge_test *t,
         check_default(t, out_fd, r);
 done:
     judge_argv_free(argv);
-    if (in_fd >= 0)
-        close(in_fd);
-    if (out_fd >= 0)
-        close(out_fd);
+    if (in_fd >= 0) close(in_fd);
+    if (out_fd >= 0) close(out_fd);
 }
 
 /*** Interactive runs ***/
@@ -325,14 +314,11 @@ static enum judge_verdict interactive_verdict(const struct side *sub, const stru
 {
     enum judge_verdict vv = val_verdict(&val->res, r);
     if (vv == JUDGE_JE || sub->res.status == SBX_JE) {
-        if (sub->res.status == SBX_JE)
-            set_msg(r, "sandbox: %s%s", sub->res.message, "");
+        if (sub->res.status == SBX_JE) set_msg(r, "sandbox: %s%s", sub->res.message, "");
         return JUDGE_JE;
     }
-    if (vv == JUDGE_WA && val->ended_us <= sub->ended_us)
-        return JUDGE_WA;
-    if (sub->res.status != SBX_OK)
-        return run_verdict(&sub->res, memory_limit_kib);
+    if (vv == JUDGE_WA && val->ended_us <= sub->ended_us) return JUDGE_WA;
+    if (sub->res.status != SBX_OK) return run_verdict(&sub->res, memory_limit_kib);
     return vv;
 }
 
@@ -344,8 +330,7 @@ static void run_interactive(struct judge_run_ctx *ctx, const struct judge_test *
     struct val_run v;
     memset(&v, 0, sizeof v);
     char **argv = sub_spec(ctx, &sub.spec);
-    if (reload_validator(ctx, r) < 0)
-        goto done;
+    if (reload_validator(ctx, r) < 0) goto done;
     if (!argv || val_spec(ctx, t, &v, &val.spec) < 0 || pipe2(to_sub, O_CLOEXEC) < 0 ||
         pipe2(to_val, O_CLOEXEC) < 0) {
         r->verdict = JUDGE_JE;
@@ -380,10 +365,8 @@ static void run_interactive(struct judge_run_ctx *ctx, const struct judge_test *
         set_msg(r, "%s%s", sub.res.message, "");
 done:
     for (int i = 0; i < 2; i++) {
-        if (to_sub[i] >= 0)
-            close(to_sub[i]);
-        if (to_val[i] >= 0)
-            close(to_val[i]);
+        if (to_sub[i] >= 0) close(to_sub[i]);
+        if (to_val[i] >= 0) close(to_val[i]);
     }
     judge_argv_free(argv);
     judge_argv_free(v.argv);

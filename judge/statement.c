@@ -38,23 +38,31 @@ static int append_escaped(struct gv_buf *b, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         const char *rep = NULL;
         switch (s[i]) {
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '&': rep = "&amp;"; break;
-        case '"': rep = "&quot;"; break;
-        default: break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        default:
+            break;
         }
         int rc = rep ? gv_buf_append(b, rep, strlen(rep)) : gv_buf_append(b, s + i, 1);
-        if (rc < 0)
-            return -1;
+        if (rc < 0) return -1;
     }
     return 0;
 }
 
 static int append_math(struct gv_buf *b, const struct math *m)
 {
-    int rc = gv_buf_printf(b, m->display ? "<div class=\"math display\">\\[" :
-                                           "<span class=\"math inline\">\\(");
+    int rc = gv_buf_printf(b, m->display ? "<div class=\"math display\">\\["
+                                         : "<span class=\"math inline\">\\(");
     rc |= append_escaped(b, m->s, m->len);
     rc |= gv_buf_printf(b, m->display ? "\\]</div>" : "\\)</span>");
     return rc;
@@ -70,8 +78,7 @@ static size_t code_span(const char *s, size_t i, size_t n)
         size_t k = 0;
         while (k < ticks && s[j + k] == '`')
             k++;
-        if (k == ticks)
-            return j + ticks - i;
+        if (k == ticks) return j + ticks - i;
     }
     return ticks;
 }
@@ -86,8 +93,7 @@ static size_t math_end(const char *s, size_t i, size_t n, bool display)
         }
         if (!display && s[j] == '\n' && j + 1 < n && s[j + 1] == '\n')
             return 0; /* inline math does not cross a paragraph */
-        if (s[j] == '$' && (!display || (j + 1 < n && s[j + 1] == '$')))
-            return j;
+        if (s[j] == '$' && (!display || (j + 1 < n && s[j + 1] == '$'))) return j;
     }
     return 0;
 }
@@ -98,14 +104,12 @@ static int cut_math(const char *md, size_t n, struct gv_buf *b, struct maths *m)
     for (size_t i = 0; i < n;) {
         if (md[i] == '`') {
             size_t l = code_span(md, i, n);
-            if (gv_buf_append(b, md + i, l) < 0)
-                return -1;
+            if (gv_buf_append(b, md + i, l) < 0) return -1;
             i += l;
             continue;
         }
         if (md[i] == '\\' && i + 1 < n && md[i + 1] == '$') {
-            if (gv_buf_append(b, md + i, 2) < 0)
-                return -1;
+            if (gv_buf_append(b, md + i, 2) < 0) return -1;
             i += 2;
             continue;
         }
@@ -113,14 +117,12 @@ static int cut_math(const char *md, size_t n, struct gv_buf *b, struct maths *m)
         size_t open = display ? 2 : 1;
         size_t end = md[i] == '$' && m->n < MATH_MAX ? math_end(md, i + open, n, display) : 0;
         if (!end) {
-            if (gv_buf_append(b, md + i, 1) < 0)
-                return -1;
+            if (gv_buf_append(b, md + i, 1) < 0) return -1;
             i++;
             continue;
         }
         m->items[m->n] = (struct math){md + i + open, end - i - open, display};
-        if (gv_buf_printf(b, "GVMATH%zuX", m->n++) < 0)
-            return -1;
+        if (gv_buf_printf(b, "GVMATH%zuX", m->n++) < 0) return -1;
         i = end + open;
     }
     return 0;
@@ -136,17 +138,14 @@ static char *put_math(const char *html, const struct maths *m)
         int used = 0;
         if (strncmp(p, "GVMATH", 6) == 0 && sscanf(p + 6, "%zuX%n", &idx, &used) == 1 && used > 0 &&
             p[6 + used - 1] == 'X' && idx < m->n) {
-            if (append_math(&b, &m->items[idx]) < 0)
-                goto fail;
+            if (append_math(&b, &m->items[idx]) < 0) goto fail;
             p += 6 + used;
             continue;
         }
-        if (gv_buf_append(&b, p, 1) < 0)
-            goto fail;
+        if (gv_buf_append(&b, p, 1) < 0) goto fail;
         p++;
     }
-    if (!b.data && gv_buf_append(&b, "", 0) < 0)
-        goto fail;
+    if (!b.data && gv_buf_append(&b, "", 0) < 0) goto fail;
     return gv_buf_steal(&b);
 fail:
     gv_buf_free(&b);
@@ -159,8 +158,7 @@ char *judge_statement_md_to_html(const char *md, size_t len)
     struct gv_buf b;
     gv_buf_init(&b, 0);
     char *out = NULL;
-    if (!m || cut_math(md, len, &b, m) < 0 || gv_buf_append(&b, "", 0) < 0)
-        goto done;
+    if (!m || cut_math(md, len, &b, m) < 0 || gv_buf_append(&b, "", 0) < 0) goto done;
     char *html = cmark_markdown_to_html(b.data, b.len, CMARK_OPT_SAFE | CMARK_OPT_SMART);
     if (html) {
         out = put_math(html, m);
@@ -180,10 +178,10 @@ struct tex_cmd {
 };
 
 static const struct tex_cmd tex_cmds[] = {
-    {"\\section*{", "<h2>", "</h2>"},      {"\\section{", "<h2>", "</h2>"},
-    {"\\subsection*{", "<h3>", "</h3>"},   {"\\subsection{", "<h3>", "</h3>"},
-    {"\\problemname{", "<h1>", "</h1>"},   {"\\emph{", "<em>", "</em>"},
-    {"\\textit{", "<em>", "</em>"},        {"\\textbf{", "<strong>", "</strong>"},
+    {"\\section*{", "<h2>", "</h2>"},    {"\\section{", "<h2>", "</h2>"},
+    {"\\subsection*{", "<h3>", "</h3>"}, {"\\subsection{", "<h3>", "</h3>"},
+    {"\\problemname{", "<h1>", "</h1>"}, {"\\emph{", "<em>", "</em>"},
+    {"\\textit{", "<em>", "</em>"},      {"\\textbf{", "<strong>", "</strong>"},
     {"\\texttt{", "<code>", "</code>"},
 };
 
@@ -193,10 +191,8 @@ static size_t tex_arg(struct gv_buf *b, const char *s, size_t i, size_t n)
     int depth = 1;
     size_t j = i;
     while (j < n && depth > 0) {
-        if (s[j] == '{')
-            depth++;
-        if (s[j] == '}')
-            depth--;
+        if (s[j] == '{') depth++;
+        if (s[j] == '}') depth--;
         j++;
     }
     append_escaped(b, s + i, j - i - (depth == 0));
@@ -206,8 +202,7 @@ static size_t tex_arg(struct gv_buf *b, const char *s, size_t i, size_t n)
 static size_t tex_step(struct gv_buf *b, const char *s, size_t i, size_t n, bool *in_par)
 {
     if (s[i] == '\n' && i + 1 < n && s[i + 1] == '\n') {
-        if (*in_par)
-            gv_buf_printf(b, "</p>\n");
+        if (*in_par) gv_buf_printf(b, "</p>\n");
         *in_par = false;
         return i + 2;
     }
@@ -215,8 +210,7 @@ static size_t tex_step(struct gv_buf *b, const char *s, size_t i, size_t n, bool
         size_t l = strlen(tex_cmds[c].name);
         if (strncmp(s + i, tex_cmds[c].name, l) == 0 && i + l <= n) {
             bool block = tex_cmds[c].open[1] == 'h';
-            if (block && *in_par)
-                gv_buf_printf(b, "</p>\n");
+            if (block && *in_par) gv_buf_printf(b, "</p>\n");
             if (block)
                 *in_par = false;
             else if (!*in_par && (*in_par = true))
@@ -259,8 +253,7 @@ char *judge_statement_tex_to_html(const char *tex, size_t len)
     bool in_par = false;
     for (size_t i = 0; i < n;)
         i = tex_step(&b, body, i, n, &in_par);
-    if (in_par)
-        gv_buf_printf(&b, "</p>\n");
+    if (in_par) gv_buf_printf(&b, "</p>\n");
     if (gv_buf_append(&b, "", 0) < 0) {
         gv_buf_free(&b);
         return NULL;

@@ -2,9 +2,9 @@
  * yaml_json.c - YAML to cJSON, for the package reader.
  *
  * Theory of operation: libyaml's event parser walks the document; a small stack holds the open
- * containers (object or array) and, for an object, the key waiting for its value. Each scalar either
- * becomes that pending key or a value added to the container on top of the stack; a mapping or
- * sequence start pushes a new container, its end pops it. Aliases (anchors) are refused: the
+ * containers (object or array) and, for an object, the key waiting for its value. Each scalar
+ * either becomes that pending key or a value added to the container on top of the stack; a mapping
+ * or sequence start pushes a new container, its end pops it. Aliases (anchors) are refused: the
  * packages we read have no use for them, and refusing them avoids "billion laughs" blow-ups.
  * Errors carry the file name and the line libyaml reports (1-based).
  */
@@ -86,11 +86,9 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 
 static int on_open(struct builder *b, bool mapping)
 {
-    if (b->depth >= JUDGE_YAML_DEPTH_MAX)
-        return -1;
+    if (b->depth >= JUDGE_YAML_DEPTH_MAX) return -1;
     cJSON *node = mapping ? cJSON_CreateObject() : cJSON_CreateArray();
-    if (!node)
-        return -1;
+    if (!node) return -1;
     b->stack[b->depth].node = node;
     b->stack[b->depth].key = NULL;
     b->depth++;
@@ -99,8 +97,7 @@ static int on_open(struct builder *b, bool mapping)
 
 static int on_close(struct builder *b)
 {
-    if (b->depth == 0)
-        return -1;
+    if (b->depth == 0) return -1;
     struct frame f = b->stack[--b->depth];
     free(f.key);
     return builder_add(b, f.node);
@@ -117,8 +114,7 @@ static int on_event(struct builder *b, const yaml_event_t *ev, const char **msg)
     case YAML_MAPPING_START_EVENT:
     case YAML_SEQUENCE_START_EVENT:
         rc = on_open(b, ev->type == YAML_MAPPING_START_EVENT);
-        if (rc < 0)
-            *msg = "nested too deeply";
+        if (rc < 0) *msg = "nested too deeply";
         return rc;
     case YAML_MAPPING_END_EVENT:
     case YAML_SEQUENCE_END_EVENT:
@@ -133,8 +129,7 @@ static int on_event(struct builder *b, const yaml_event_t *ev, const char **msg)
     default:
         return 0;
     }
-    if (rc < 0 && !*msg)
-        *msg = "unexpected structure";
+    if (rc < 0 && !*msg) *msg = "unexpected structure";
     return rc;
 }
 
@@ -159,8 +154,7 @@ cJSON *judge_yaml_parse(const char *name, const char *text, size_t len, char *er
         line = ev.start_mark.line + 1;
         int rc = on_event(&b, &ev, &msg);
         yaml_event_delete(&ev);
-        if (rc != 0)
-            break;
+        if (rc != 0) break;
     }
     yaml_parser_delete(&parser);
     if (msg) {
@@ -192,12 +186,10 @@ const char *judge_yaml_string(const cJSON *obj, const char *key)
 int judge_yaml_number(const cJSON *obj, const char *key, double *out)
 {
     const char *s = judge_yaml_string(obj, key);
-    if (!s)
-        return -1;
+    if (!s) return -1;
     char *end;
     double d = strtod(s, &end);
-    if (end == s || *end != '\0')
-        return -1;
+    if (end == s || *end != '\0') return -1;
     *out = d;
     return 0;
 }
@@ -207,8 +199,7 @@ int judge_yaml_bool(const cJSON *obj, const char *key, int *out)
     static const char *const yes[] = {"true", "yes", "on", "1"};
     static const char *const no[] = {"false", "no", "off", "0"};
     const char *s = judge_yaml_string(obj, key);
-    if (!s)
-        return -1;
+    if (!s) return -1;
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
         if (strcasecmp(s, yes[i]) == 0) {
             *out = 1;

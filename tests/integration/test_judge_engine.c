@@ -60,8 +60,7 @@ static void put(const char *rel, const char *text)
 static void on_event(const struct judge_event *ev, void *ctx)
 {
     struct run *r = ctx;
-    if (r->n_events >= EVENTS_MAX)
-        return;
+    if (r->n_events >= EVENTS_MAX) return;
     r->events[r->n_events] = ev->kind;
     r->test_n[r->n_events] = ev->test ? ev->test->n : 0;
     r->n_events++;
@@ -82,8 +81,7 @@ static int setup(void **state)
 {
     (void)state;
     snprintf(root, sizeof root, "/tmp/gv-judge-engine-XXXXXX");
-    if (!mkdtemp(root))
-        return -1;
+    if (!mkdtemp(root)) return -1;
     snprintf(cache, sizeof cache, "%s/cache", root);
     strcat(root, "/pkg");
     mkdir(root, 0755);
@@ -142,8 +140,7 @@ static void check_events(const struct run *r)
     size_t i = 0;
     assert_true(r->n_events >= 2);
     assert_int_equal(r->events[i++], JUDGE_EVENT_COMPILING);
-    if (r->want != JUDGE_CE)
-        assert_int_equal(r->events[i++], JUDGE_EVENT_RUNNING);
+    if (r->want != JUDGE_CE) assert_int_equal(r->events[i++], JUDGE_EVENT_RUNNING);
     unsigned last = 0;
     size_t tests = 0;
     for (; i + 1 < r->n_events; i++) {

@@ -23,8 +23,7 @@ static struct judge_langs *load_real(void)
     char path[512], err[JUDGE_ERR_MAX] = "";
     snprintf(path, sizeof path, "%s/judge/languages.json", src);
     struct judge_langs *l = judge_langs_load(path, err, sizeof err);
-    if (!l)
-        fail_msg("%s", err);
+    if (!l) fail_msg("%s", err);
     return l;
 }
 
@@ -35,8 +34,7 @@ static void test_six_languages(void **state)
     static const char *const ids[] = {"c", "cpp", "python3", "java", "javascript", "rust"};
     for (size_t i = 0; i < 6; i++) {
         const struct judge_lang *g = judge_lang_by_id(l, ids[i]);
-        if (!g)
-            fail_msg("language %s missing", ids[i]);
+        if (!g) fail_msg("language %s missing", ids[i]);
         assert_non_null(g->run[0]);
         assert_non_null(g->source_name);
         /* toolchains from Debian under /usr, never a rustup one under /root */
@@ -55,9 +53,9 @@ static void test_by_file(void **state)
     static const struct {
         const char *file, *id;
     } map[] = {
-        {"a.c", "c"},          {"dir/x.cpp", "cpp"}, {"y.cc", "cpp"},     {"sol.py", "python3"},
-        {"Foo.java", "java"},  {"m.js", "javascript"}, {"r.rs", "rust"}, {"noext", NULL},
-        {"weird.txt", NULL},
+        {"a.c", "c"},          {"dir/x.cpp", "cpp"}, {"y.cc", "cpp"},
+        {"sol.py", "python3"}, {"Foo.java", "java"}, {"m.js", "javascript"},
+        {"r.rs", "rust"},      {"noext", NULL},      {"weird.txt", NULL},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         const struct judge_lang *g = judge_lang_by_file(l, map[i].file);
@@ -72,13 +70,13 @@ static void test_by_file(void **state)
 static void test_expand(void **state)
 {
     (void)state;
-    char *tmpl[] = {"/usr/bin/x", "-o", "main", "{files}", "-Xmx{memory_mib}m", "{mainclass}",
-                    "/box/{source}", NULL};
+    char *tmpl[] = {"/usr/bin/x",        "-o",          "main",          "{files}",
+                    "-Xmx{memory_mib}m", "{mainclass}", "/box/{source}", NULL};
     const char *files[] = {"Main.java", "Util.java"};
     char **argv = judge_lang_expand(tmpl, files, 2, 256 * 1024);
     assert_non_null(argv);
-    static const char *const want[] = {"/usr/bin/x", "-o", "main", "Main.java", "Util.java",
-                                       "-Xmx256m", "Main", "/box/Main.java"};
+    static const char *const want[] = {"/usr/bin/x", "-o",       "main", "Main.java",
+                                       "Util.java",  "-Xmx256m", "Main", "/box/Main.java"};
     for (size_t i = 0; i < 8; i++)
         assert_string_equal(argv[i], want[i]);
     assert_null(argv[8]);
@@ -107,9 +105,8 @@ static void test_java_main_class(void **state)
     };
     char out[128];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_int_equal(judge_lang_java_main_class(cases[i].src, strlen(cases[i].src), out,
-                                                    sizeof out),
-                         0);
+        assert_int_equal(
+            judge_lang_java_main_class(cases[i].src, strlen(cases[i].src), out, sizeof out), 0);
         if (strcmp(out, cases[i].cls) != 0)
             fail_msg("case %zu: got %s, want %s", i, out, cases[i].cls);
     }
@@ -164,10 +161,10 @@ static void test_broken_tables(void **state)
         fclose(f);
         char err[JUDGE_ERR_MAX] = "";
         struct judge_langs *l = judge_langs_load(path, err, sizeof err);
-        if (l)
-            fail_msg("case %zu loaded", i);
+        if (l) fail_msg("case %zu loaded", i);
         if (!strstr(err, cases[i].expect) || !strstr(err, path))
-            fail_msg("case %zu: error \"%s\" lacks \"%s\" or the file name", i, err, cases[i].expect);
+            fail_msg("case %zu: error \"%s\" lacks \"%s\" or the file name", i, err,
+                     cases[i].expect);
     }
     unlink(path);
     char err[JUDGE_ERR_MAX];

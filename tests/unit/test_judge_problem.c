@@ -42,8 +42,7 @@ static int setup(void **state)
 {
     (void)state;
     snprintf(root, sizeof root, "/tmp/gv-judge-problem-XXXXXX");
-    if (!mkdtemp(root))
-        return -1;
+    if (!mkdtemp(root)) return -1;
     strcat(root, "/pkg");
     return mkdir(root, 0755);
 }
@@ -69,8 +68,9 @@ static void minimal_data(void)
 static void test_legacy_package(void **state)
 {
     (void)state;
-    put("problem.yaml", "name: Sum Things\nlimits:\n  memory: 256\n  output: 2\n"
-                        "validation: default\nvalidator_flags: float_tolerance 1e-6 case_sensitive\n");
+    put("problem.yaml",
+        "name: Sum Things\nlimits:\n  memory: 256\n  output: 2\n"
+        "validation: default\nvalidator_flags: float_tolerance 1e-6 case_sensitive\n");
     put(".timelimit", "2.5\n");
     put("statement/problem.en.md", "# Title\n\nCompute $a_i * b_i$ for *all* i.\n\n$$x^2$$\n"
                                    "\n`$not math$`\n<script>alert(1)</script>\n");
@@ -84,8 +84,7 @@ static void test_legacy_package(void **state)
     put("data/secret/g1/testdata.yaml", "output_validator_flags: space_change_sensitive\n");
     char err[JUDGE_ERR_MAX] = "";
     struct judge_problem *p = judge_problem_load(root, err, sizeof err);
-    if (!p)
-        fail_msg("load: %s", err);
+    if (!p) fail_msg("load: %s", err);
     assert_string_equal(p->id, "pkg");
     assert_string_equal(p->name, "Sum Things");
     assert_true(p->legacy);
@@ -137,8 +136,9 @@ static void test_legacy_package(void **state)
 static void test_2023_scoring_package(void **state)
 {
     (void)state;
-    put("problem.yaml", "problem_format_version: 2023-07-draft\ntype: scoring\nname:\n  en: Groups\n"
-                        "limits:\n  time_limit: 1.5\n  time_multipliers:\n    ac_to_time_limit: 3\n");
+    put("problem.yaml",
+        "problem_format_version: 2023-07-draft\ntype: scoring\nname:\n  en: Groups\n"
+        "limits:\n  time_limit: 1.5\n  time_multipliers:\n    ac_to_time_limit: 3\n");
     put("problem_statement/problem.en.tex",
         "\\begin{problem}{Groups}\n\\section*{Input}\nRead $n$ and \\emph{stop}.\n\n"
         "Two < three.\n\\end{problem}\n");
@@ -153,8 +153,7 @@ static void test_2023_scoring_package(void **state)
     put("data/secret/g2/1.ans", "1\n");
     char err[JUDGE_ERR_MAX] = "";
     struct judge_problem *p = judge_problem_load(root, err, sizeof err);
-    if (!p)
-        fail_msg("load: %s", err);
+    if (!p) fail_msg("load: %s", err);
     assert_false(p->legacy);
     assert_true(p->scoring);
     assert_string_equal(p->name, "Groups");
@@ -182,8 +181,7 @@ static void test_interactive_and_custom(void **state)
     put("output_validators/interactor/interactor.c", "int main(void){return 42;}\n");
     char err[JUDGE_ERR_MAX] = "";
     struct judge_problem *p = judge_problem_load(root, err, sizeof err);
-    if (!p)
-        fail_msg("load: %s", err);
+    if (!p) fail_msg("load: %s", err);
     assert_int_equal(p->validation, JUDGE_VALIDATION_INTERACTIVE);
     assert_non_null(strstr(p->validator_dir, "output_validators/interactor"));
     assert_int_equal(p->time_limit_ms, 0); /* no limit anywhere: verify derives one */
@@ -227,16 +225,14 @@ static void test_broken_packages(void **state)
         unlink(path);
         snprintf(path, sizeof path, "%s/data/secret/testdata.yaml", root);
         unlink(path);
-        if (b->file)
-            put(b->file, b->text);
+        if (b->file) put(b->file, b->text);
         if (b->remove) {
             snprintf(path, sizeof path, "%s/%s", root, b->remove);
             assert_int_equal(unlink(path), 0);
         }
         char err[JUDGE_ERR_MAX] = "";
         struct judge_problem *p = judge_problem_load(root, err, sizeof err);
-        if (p)
-            fail_msg("case %zu: loaded, expected an error with \"%s\"", i, b->expect);
+        if (p) fail_msg("case %zu: loaded, expected an error with \"%s\"", i, b->expect);
         if (!strstr(err, b->expect))
             fail_msg("case %zu: error \"%s\" does not contain \"%s\"", i, err, b->expect);
     }
@@ -256,16 +252,16 @@ static void test_generator(void **state)
     (void)state;
     put("problem.yaml", "name: Big\n");
     minimal_data();
-    put("data/generate", "#!/bin/sh\nset -e\necho run >> ../runs.txt\n"
-                         "printf '1 1\\n' > secret/large-01.in\nprintf '2\\n' > secret/large-01.ans\n");
+    put("data/generate",
+        "#!/bin/sh\nset -e\necho run >> ../runs.txt\n"
+        "printf '1 1\\n' > secret/large-01.in\nprintf '2\\n' > secret/large-01.ans\n");
     char path[512];
     snprintf(path, sizeof path, "%s/data/generate", root);
     assert_int_equal(chmod(path, 0755), 0);
     char err[JUDGE_ERR_MAX] = "";
     for (int round = 0; round < 2; round++) {
         struct judge_problem *p = judge_problem_load(root, err, sizeof err);
-        if (!p)
-            fail_msg("load: %s", err);
+        if (!p) fail_msg("load: %s", err);
         assert_int_equal(p->n_tests, 3);
         assert_string_equal(p->tests[2].name, "secret/large-01");
         judge_problem_free(p);
