@@ -385,19 +385,24 @@ static void report(struct verify *v, const struct judge_problem *p, const struct
     v->n_skipped += skipped;
 }
 
-/* A folder with neither problem.yaml nor data/ is no package at all (problems/tools). */
-static bool looks_like_package(const char *dir)
+/* A file (problems/README.md), or a folder with neither problem.yaml nor data/ (a tools folder),
+ * is no package: 1. A path that does not exist: -1. A package: 0. */
+static int package_kind(const char *dir)
 {
+    struct stat st;
+    if (stat(dir, &st) < 0) return -1;
+    if (!S_ISDIR(st.st_mode)) return 1;
     char a[PATH_MAX], b[PATH_MAX];
     snprintf(a, sizeof a, "%s/problem.yaml", dir);
     snprintf(b, sizeof b, "%s/data", dir);
-    return access(a, F_OK) == 0 || access(b, F_OK) == 0;
+    return access(a, F_OK) == 0 || access(b, F_OK) == 0 ? 0 : 1;
 }
 
 static void verify_package(struct verify *v, const char *dir)
 {
     char err[JUDGE_ERR_MAX];
-    if (!looks_like_package(dir)) {
+    int kind = package_kind(dir);
+    if (kind == 1) {
         if (!v->opts.json)
             printf("== %s: not a problem package (no problem.yaml, no data/), skipped\n", dir);
         return;
