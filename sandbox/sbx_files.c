@@ -14,6 +14,11 @@
  *     removed, never followed; the depth is capped (the work tmpfs caps the number of inodes).
  * Hard links to host files cannot exist: the work folder is its own tmpfs.
  * No box process runs while these are called (one box runs one thing at a time).
+ *
+ * A write descriptor held open while another thread clones a run's child would be inherited by
+ * that child, and exec of the file in a third box then fails with ETXTBSY ("Text file busy").
+ * Writers therefore hold sbx_write_lock shared from open to close; sbx_run holds it exclusively
+ * for the clone() call only (writer-preferring, so runs are not starved by long copies).
  */
 #include "sbx_internal.h"
 
@@ -22,10 +27,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+pthread_rwlock_t sbx_write_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 
 #define CLEAN_DEPTH_MAX 64
 #define COPY_CHUNK      65536
@@ -113,12 +121,13 @@ int sbx_box_put(struct sbx_box *box, const char *name, const void *data, size_t 
         errno = EINVAL;
         return -1;
     }
+    pthread_rwlock_rdlock(&sbx_write_lock);
     int fd = create_fresh(box->work_fd, name, mode);
-    if (fd < 0)
-        return -1;
-    int rc = gv_write_all(fd, data, len);
+    int rc = fd < 0 ? -1 : gv_write_all(fd, data, len);
     int saved = errno;
-    close(fd);
+    if (fd >= 0)
+        close(fd);
+    pthread_rwlock_unlock(&sbx_write_lock);
     errno = saved;
     return rc;
 }
@@ -181,6 +190,7 @@ static int copy_folder(int src_dir, int dst_dir, uint64_t max_total, unsigned fo
         if (in < 0)
             continue; /* replaced by something else meanwhile: skipped, never followed */
         unsigned mode = force_mode ? force_mode : (st.st_mode & 0755);
+        pthread_rwlock_rdlock(&sbx_write_lock);
         int out = create_fresh(dst_dir, e->d_name, mode);
         if (out < 0 || copy_fd(in, out, max_total, &total) < 0)
             rc = -1;
@@ -188,6 +198,7 @@ static int copy_folder(int src_dir, int dst_dir, uint64_t max_total, unsigned fo
         close(in);
         if (out >= 0)
             close(out);
+        pthread_rwlock_unlock(&sbx_write_lock);
         errno = saved;
     }
     int saved = errno;

@@ -85,6 +85,11 @@ struct sbx_pool {
 struct sbx_filter *sbx_pool_filter(struct sbx_pool *pool, enum sbx_policy policy, char *err,
                                    size_t err_size);
 
+/* Held shared while the host side has a file in a box open for writing (sbx_files.c), and
+ * exclusively around clone() in sbx_run.c: a child cloned from one thread must not inherit
+ * another thread's write descriptor of a program a box is about to exec (ETXTBSY). */
+extern pthread_rwlock_t sbx_write_lock;
+
 /* The facts of a finished run (sbx_run.c gathers them; sbx_status.c decides). */
 struct sbx_outcome {
     bool killed;                 /* the sandbox killed the box ... */

@@ -756,8 +756,10 @@ int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result 
     int64_t start = gv_now_ms(), start_us = gv_now_us();
     char *stack1 = (char *)box->stacks + SBX_CHILD_STACK + 4096;
     int flags = C1_SHARE_VM | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
+    pthread_rwlock_wrlock(&sbx_write_lock);
     pid_t pid = clone(c1_main, stack1, flags, &c, &w.pidfd);
     int clone_errno = errno;
+    pthread_rwlock_unlock(&sbx_write_lock);
     close(sv[1]);
     close_trees(&c, spec->n_binds);
     if (pid < 0) {
