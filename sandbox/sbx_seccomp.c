@@ -394,7 +394,8 @@ int sbx_seccomp_install(const struct sbx_filter *filter)
 int sbx_seccomp_notify_read(int listener_fd, int *nr, uint32_t *arch)
 {
     struct pollfd pfd = {.fd = listener_fd, .events = POLLIN};
-    if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLIN)) return -1;
+    if (poll(&pfd, 1, 0) != 1) return -1;
+    if (!(pfd.revents & POLLIN)) return (pfd.revents & POLLHUP) ? -2 : -1;
     struct seccomp_notif notif;
     memset(&notif, 0, sizeof(notif)); /* the kernel insists on a zeroed buffer */
     if (ioctl(listener_fd, SECCOMP_IOCTL_NOTIF_RECV, &notif) != 0) return -1;

@@ -51,10 +51,11 @@ const struct sock_filter *sbx_seccomp_program(const struct sbx_filter *filter, b
 int sbx_seccomp_install(const struct sbx_filter *filter);
 
 /* In the parent: reads one pending notification from a listener fd (non-blocking, ready per
- * poll). Returns 0 with *nr and *arch (AUDIT_ARCH_*) filled, -1 if none or on error. The
- * notification is not answered: the calling thread stays blocked in the kernel until the caller
- * kills the box, so the forbidden call never runs. POLLHUP on the listener means every process
- * of the box has exited. */
+ * poll). Returns 0 with *nr and *arch (AUDIT_ARCH_*) filled; -1 if none is pending or on error;
+ * -2 when the listener has hung up (every process under the filter is gone: stop polling it, or
+ * poll() keeps returning at once until the box is reaped). The notification is not answered:
+ * the calling thread stays blocked in the kernel until the caller kills the box, so the
+ * forbidden call never runs. */
 int sbx_seccomp_notify_read(int listener_fd, int *nr, uint32_t *arch);
 
 /* The name of system call nr of arch (AUDIT_ARCH_X86_64, ...) into buf ("ptrace", "x32:getpid",

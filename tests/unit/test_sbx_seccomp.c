@@ -612,7 +612,8 @@ static void test_errno_row_for_real(void **state)
         assert_int_equal(WEXITSTATUS(status), 0);
         int nr;
         uint32_t arch;
-        assert_int_equal(sbx_seccomp_notify_read(c.listener, &nr, &arch), -1);
+        /* nothing was reported, and with the child gone the listener has hung up */
+        assert_int_equal(sbx_seccomp_notify_read(c.listener, &nr, &arch), -2);
         close(c.listener);
     }
 }
