@@ -4,9 +4,10 @@
  * A *pool* owns a set of *boxes*. A box is everything about an isolated run that can be prepared
  * once and reused: its folders (root, work, tmp), its cgroup, its uid/gid, a pre-made empty network
  * namespace. sbx_run() runs one program in a box under limits and fills a result; the box is then
- * cleaned (sbx_box_clean) and can run again. Box ids are claimed with a lock file per box under the
- * pool's base folder, so any number of processes on one host (several gavel-judge workers, several
- * gavel-sandbox commands) can share the same base folder without two runs ever sharing a box.
+ * cleaned (sbx_box_clean) and can run again. Box ids are claimed with a lock file per box in a
+ * host-wide folder (/run/gavel/sandbox-locks, whatever the base folder), so any number of
+ * processes on one host (several gavel-judge workers, several gavel-sandbox commands, with the
+ * same or different base folders) never share a box id, a uid or a cgroup.
  *
  * Threads: sbx_run() may be called concurrently from several threads on *different* boxes (the
  * judge runs an interactive validator and a submission side by side this way). One box runs one
@@ -138,7 +139,8 @@ unsigned sbx_box_id(const struct sbx_box *box);
  * process of the box is dead when it returns. */
 int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result *result);
 
-/* Empties the work folder and /tmp (without following links); the box is as new. */
+/* Empties the work folder (without following links); the box is as new. (/tmp is a fresh tmpfs
+ * in every run.) */
 int sbx_box_clean(struct sbx_box *box);
 
 /* Files in the work folder (a single name, no '/'): put creates or replaces a regular file with
