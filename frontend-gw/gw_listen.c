@@ -9,12 +9,12 @@
  *      and runs the pure ws_handshake_parse() on it, the same function the unit tests and the
  *      fuzzer drive, so there is one judge of handshakes;
  *   2. on a refusal, answers through evhttp (status, JSON body, Sec-WebSocket-Version on 426);
- *   3. on acceptance, takes the connection's bufferevent over: its callbacks and timeouts become
- *      ws_conn's, the 101 is written on it, and the evhttp_connection is kept, dormant, as the
- *      owner of the socket until ws_conn frees it with evhttp_connection_free(). evhttp calls user
- *      callbacks last, so nothing in evhttp touches the connection after the handler returns
- *      (libevent 2.1.12, http.c: evhttp_connection_done); the takeover test suite checks it.
- * Bytes the client sent after the head are still in the bufferevent's input and are read as
+ *   3. on acceptance, hands the connection to ws_conn_adopt(): evhttp's bufferevent is silenced
+ *      at once (no callbacks, no events), and from the loop, after evhttp's callback has
+ *      returned, the socket is moved to a descriptor and bufferevent of our own and evhttp's
+ *      connection freed (see ws_conn.c, conn_take_socket), so an open WebSocket costs evhttp
+ *      nothing and none of its timeouts can reach it.
+ * Bytes the client sent after the head were read by evhttp; they move over and are read as
  * frames.
  *
  * The cap: evhttp has no max-connections setting in 2.1 and does not say when it closes a

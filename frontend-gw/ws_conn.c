@@ -14,6 +14,13 @@
  * after WS_CLOSE_LINGER_MS. Nothing is freed inside ws_conn_send_text(): callers (the hub) walk
  * lists of connections; frees only happen from libevent callbacks and the sweep.
  *
+ * Memory: an idle connection should cost little (10,000 of them are normal). wslay's context
+ * carries 8 KiB of fixed buffers, so it exists only while the client is mid-frame or mid-message
+ * or a close is under way: it is created when bytes arrive and freed again once the guard says
+ * the stream is at rest and wslay has nothing queued. Server frames (texts, pings) are never
+ * masked and never fragmented, so they are written straight into the output evbuffer with
+ * ws_frame_header() and need no wslay at all.
+ *
  * The sweep: one timer per server (not per connection: memory per idle connection matters) walks
  * the list each second, pings connections silent for ping_interval, drops those whose ping went
  * unanswered for pong_timeout, and ends lingering closes.
@@ -21,6 +28,7 @@
 #include "ws_conn.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -36,13 +44,14 @@
 #include "ws_guard.h"
 
 #define WS_SWEEP_MS 1000
-#define WS_BEV_TIMEOUT_S (365 * 86400) /* "never": see bev_timeouts_off() */
 #define WS_SNDBUF   (64 * 1024) /* kernel send buffer per connection: keeps slow readers visible */
 
 struct ws_conn {
     struct ws_server *srv;
-    struct evhttp_connection *evcon; /* owns the socket and bev */
-    struct bufferevent *bev;
+    struct evhttp_connection *evcon; /* until adopt_cb: evhttp's connection, then NULL */
+    struct bufferevent *bev;         /* ours, on our own descriptor (NULL until adopt_cb) */
+    char *response;                  /* the 101, until adopt_cb writes it */
+    size_t response_len;
     wslay_event_context_ptr ctx;
     struct ws_guard guard;
     struct ws_conn *prev, *next;
@@ -139,12 +148,43 @@ static void on_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_m
 static int conn_output_len(const struct ws_conn *c)
 {
     return (int)(evbuffer_get_length(bufferevent_get_output(c->bev)) +
-                 wslay_event_get_queued_msg_length(c->ctx));
+                 (c->ctx ? wslay_event_get_queued_msg_length(c->ctx) : 0));
+}
+
+/* wslay's context, created on demand (see "Memory" above). 0, or -1 when out of memory. */
+static int conn_ctx(struct ws_conn *c)
+{
+    static const struct wslay_event_callbacks cbs = {recv_cb, send_cb, genmask_cb, NULL, NULL,
+                                                     NULL, on_msg_cb};
+    if (c->ctx)
+        return 0;
+    if (wslay_event_context_server_init(&c->ctx, &cbs, c) != 0) {
+        c->ctx = NULL;
+        return -1;
+    }
+    wslay_event_config_set_max_recv_msg_length(c->ctx, c->srv->lim.msg_max);
+    return 0;
+}
+
+/* Drops wslay's context when nothing would be lost. */
+static void conn_rest(struct ws_conn *c)
+{
+    if (c->ctx && !c->closing && !c->fail_code && ws_guard_at_rest(&c->guard) &&
+        !wslay_event_want_write(c->ctx) && wslay_event_want_read(c->ctx) &&
+        evbuffer_get_length(bufferevent_get_input(c->bev)) == 0) {
+        wslay_event_context_free(c->ctx);
+        c->ctx = NULL;
+    }
 }
 
 /* Queues our close frame (once) and starts the linger clock. */
 static void conn_start_close(struct ws_conn *c, uint16_t code, const char *reason)
 {
+    if (conn_ctx(c) < 0) {
+        c->closing = 1;
+        c->close_at_ms = gv_now_ms();
+        return;
+    }
     if (!c->closing) {
         size_t rl = reason ? strlen(reason) : 0;
         wslay_event_queue_close(c->ctx, code, (const uint8_t *)reason, rl > 123 ? 123 : rl);
@@ -157,6 +197,12 @@ static void conn_start_close(struct ws_conn *c, uint16_t code, const char *reaso
 /* Reads what wslay wants, sends what it queued, and frees the connection when it is over. */
 static void conn_pump(struct ws_conn *c)
 {
+    if (!c->ctx && evbuffer_get_length(bufferevent_get_input(c->bev)) == 0 && !c->closing)
+        return; /* at rest: nothing to parse, nothing queued */
+    if (conn_ctx(c) < 0) {
+        conn_free(c);
+        return;
+    }
     if (wslay_event_want_read(c->ctx) && wslay_event_recv(c->ctx) != 0 && !c->fail_code)
         c->fail_code = WSLAY_CODE_PROTOCOL_ERROR;
     if (c->fail_code) {
@@ -174,8 +220,11 @@ static void conn_pump(struct ws_conn *c)
     if (!wslay_event_want_read(c->ctx) && !wslay_event_want_write(c->ctx))
         c->closing = 1;
     if (c->closing && evbuffer_get_length(bufferevent_get_output(c->bev)) == 0 &&
-        !wslay_event_want_write(c->ctx))
+        !wslay_event_want_write(c->ctx)) {
         conn_free(c);
+        return;
+    }
+    conn_rest(c);
 }
 
 /*** bufferevent callbacks ***/
@@ -185,7 +234,7 @@ static void read_cb(struct bufferevent *bev, void *arg)
     (void)bev;
     struct ws_conn *c = arg;
     c->last_rx_ms = gv_now_ms();
-    if (c->closing && !wslay_event_want_read(c->ctx)) {
+    if (c->closing && c->ctx && !wslay_event_want_read(c->ctx)) {
         /* Not reading any more: throw away what the peer still sends, finish the close. */
         evbuffer_drain(bufferevent_get_input(c->bev), evbuffer_get_length(bufferevent_get_input(c->bev)));
     }
@@ -209,16 +258,6 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 
 /*** Connections ***/
 
-/* evhttp added the bufferevent's read event with its HTTP timeout. A persistent libevent event
- * keeps that interval and re-arms it on every activation even after a NULL timeout is set
- * (event_add() with NULL keeps the old one), so "no timeout" is written as a timeout of a year.
- * Dead peers are found by our pings instead. */
-static void bev_timeouts_off(struct bufferevent *bev)
-{
-    const struct timeval never = {WS_BEV_TIMEOUT_S, 0};
-    bufferevent_set_timeouts(bev, &never, &never);
-}
-
 static void conn_free(struct ws_conn *c)
 {
     struct ws_server *s = c->srv;
@@ -236,34 +275,36 @@ static void conn_free(struct ws_conn *c)
     if (c->next)
         c->next->prev = c->prev;
     s->stats.open--;
-    wslay_event_context_free(c->ctx);
-    bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
-    evhttp_connection_free(c->evcon); /* frees bev and closes the socket */
+    if (c->ctx)
+        wslay_event_context_free(c->ctx);
+    if (c->bev)
+        bufferevent_free(c->bev);
+    if (c->evcon)
+        evhttp_connection_free(c->evcon);
+    free(c->response);
     free(c);
 }
 
 struct ws_conn *ws_conn_adopt(struct ws_server *s, struct evhttp_connection *evcon,
                               struct bufferevent *bev, const char *response, size_t len)
 {
-    static const struct wslay_event_callbacks cbs = {recv_cb, send_cb, genmask_cb, NULL, NULL,
-                                                     NULL, on_msg_cb};
     struct ws_conn *c = calloc(1, sizeof *c);
-    if (!c || wslay_event_context_server_init(&c->ctx, &cbs, c) != 0) {
+    char *resp = malloc(len);
+    if (!c || !resp) {
         free(c);
+        free(resp);
         evhttp_connection_free(evcon);
         return NULL;
     }
+    memcpy(resp, response, len);
+    /* From now on evhttp hears nothing of this connection: no callbacks, no events. */
+    bufferevent_disable(bev, EV_READ | EV_WRITE);
+    bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
     c->srv = s;
     c->evcon = evcon;
-    c->bev = bev;
+    c->response = resp;
+    c->response_len = len;
     ws_guard_init(&c->guard);
-    wslay_event_config_set_max_recv_msg_length(c->ctx, s->lim.msg_max);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, c);
-    bev_timeouts_off(bev);
-    bufferevent_setwatermark(bev, EV_READ | EV_WRITE, 0, 0);
-    int sndbuf = WS_SNDBUF;
-    if (setsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf) != 0)
-        gv_warn("setsockopt SO_SNDBUF: %s", strerror(errno));
     c->last_rx_ms = gv_now_ms();
     c->next = s->conns;
     if (s->conns)
@@ -271,13 +312,6 @@ struct ws_conn *ws_conn_adopt(struct ws_server *s, struct evhttp_connection *evc
     s->conns = c;
     s->stats.open++;
     s->stats.accepted++;
-    if (bufferevent_write(bev, response, len) != 0 ||
-        bufferevent_enable(bev, EV_READ | EV_WRITE) != 0) {
-        conn_free(c);
-        return NULL;
-    }
-    /* evhttp may still touch the bufferevent on its way out of the request callback: set our
-     * callbacks and timeouts once more from the loop, when evhttp is done with it. */
     c->adopting = 1;
     c->next_adopted = s->adopted;
     s->adopted = c;
@@ -285,6 +319,60 @@ struct ws_conn *ws_conn_adopt(struct ws_server *s, struct evhttp_connection *evc
     return c;
 }
 
+/* Moves the socket from evhttp's connection to our own bufferevent and frees evhttp's side (a
+ * dormant evhttp_connection with its request and headers costs kilobytes per WebSocket). evhttp
+ * would shut the socket down when freed, so it gets /dev/null under the same descriptor number
+ * first: our duplicate keeps the socket. The old bufferevent's events were deleted while the
+ * number still named the socket (ws_conn_adopt), so epoll forgets nothing it should remember. */
+static int conn_take_socket(struct ws_conn *c)
+{
+    struct bufferevent *old = evhttp_connection_get_bufferevent(c->evcon);
+    int fd = bufferevent_getfd(old);
+    int mine = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (mine < 0 || null < 0 || dup2(null, fd) < 0) {
+        gv_warn("websocket takeover: %s", strerror(errno));
+        if (mine >= 0)
+            close(mine);
+        if (null >= 0)
+            close(null);
+        return -1;
+    }
+    close(null);
+    c->bev = bufferevent_socket_new(c->srv->base, mine, BEV_OPT_CLOSE_ON_FREE);
+    if (!c->bev) {
+        close(mine);
+        return -1;
+    }
+    /* Frames that came with the head were read by evhttp: they are ours. */
+    evbuffer_add_buffer(bufferevent_get_input(c->bev), bufferevent_get_input(old));
+    evhttp_connection_free(c->evcon);
+    c->evcon = NULL;
+    int sndbuf = WS_SNDBUF;
+    if (setsockopt(mine, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf) != 0)
+        gv_warn("setsockopt SO_SNDBUF: %s", strerror(errno));
+    return 0;
+}
+
+static void adopt_one(struct ws_conn *c)
+{
+    if (conn_take_socket(c) < 0) {
+        conn_free(c);
+        return;
+    }
+    bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+    if (bufferevent_write(c->bev, c->response, c->response_len) != 0 ||
+        bufferevent_enable(c->bev, EV_READ | EV_WRITE) != 0) {
+        conn_free(c);
+        return;
+    }
+    free(c->response);
+    c->response = NULL;
+    if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+        bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_DEFER_CALLBACKS);
+}
+
+/* Runs from the loop once evhttp's request callback has returned. */
 static void adopt_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd, (void)what;
@@ -293,13 +381,20 @@ static void adopt_cb(evutil_socket_t fd, short what, void *arg)
         struct ws_conn *c = s->adopted;
         s->adopted = c->next_adopted;
         c->adopting = 0;
-        bev_timeouts_off(c->bev);
-        bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
-        bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-        /* Frames that arrived with the head are already in the input buffer. */
-        if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
-            bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_DEFER_CALLBACKS);
+        adopt_one(c);
     }
+}
+
+/* One unmasked final frame straight into the output evbuffer (see "Memory" above). Only while
+ * wslay has nothing queued, so frames never interleave with its pongs or close. */
+static int conn_write_frame(struct ws_conn *c, int opcode, const void *data, size_t len)
+{
+    uint8_t h[WS_FRAME_HEADER_MAX];
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    if (c->ctx && wslay_event_want_write(c->ctx) && wslay_event_send(c->ctx) != 0)
+        return -1;
+    size_t hl = ws_frame_header(h, opcode, len);
+    return evbuffer_add(out, h, hl) == 0 && evbuffer_add(out, data, len) == 0 ? 0 : -1;
 }
 
 int ws_conn_send_text(struct ws_conn *c, const char *text, size_t len)
@@ -309,21 +404,21 @@ int ws_conn_send_text(struct ws_conn *c, const char *text, size_t len)
     if ((size_t)conn_output_len(c) + len > c->srv->lim.out_max) {
         c->srv->stats.closed_slow++;
         conn_start_close(c, WSLAY_CODE_POLICY_VIOLATION, "not reading: too much queued");
-        wslay_event_send(c->ctx);
+        if (c->ctx)
+            wslay_event_send(c->ctx);
         return -1;
     }
-    struct wslay_event_msg m = {WSLAY_TEXT_FRAME, (const uint8_t *)text, len};
-    if (wslay_event_queue_msg(c->ctx, &m) != 0)
+    if (conn_write_frame(c, WSLAY_TEXT_FRAME, text, len) != 0)
         return -1;
     c->srv->stats.msgs_out++;
-    /* Push it into the output evbuffer now; the bufferevent writes it when the socket is ready. */
-    return wslay_event_send(c->ctx) == 0 ? 0 : -1;
+    return 0;
 }
 
 void ws_conn_close(struct ws_conn *c, uint16_t code, const char *reason)
 {
     conn_start_close(c, code, reason);
-    wslay_event_send(c->ctx);
+    if (c->ctx)
+        wslay_event_send(c->ctx);
 }
 
 struct gw_hub_client *ws_conn_hub_client(struct ws_conn *c)
@@ -340,6 +435,8 @@ struct ws_conn *ws_conn_from_hub_client(struct gw_hub_client *hc)
 
 static void sweep_one(struct ws_server *s, struct ws_conn *c, int64_t now)
 {
+    if (!c->bev)
+        return; /* not taken over yet */
     if (c->closing) {
         if (now >= c->close_at_ms)
             conn_free(c);
@@ -350,11 +447,9 @@ static void sweep_one(struct ws_server *s, struct ws_conn *c, int64_t now)
         conn_free(c);
         return;
     }
-    if (!c->ping_sent_ms && now - c->last_rx_ms > s->lim.ping_interval_ms) {
-        struct wslay_event_msg m = {WSLAY_PING, (const uint8_t *)"gavel", 5};
-        if (wslay_event_queue_msg(c->ctx, &m) == 0 && wslay_event_send(c->ctx) == 0)
-            c->ping_sent_ms = now;
-    }
+    if (!c->ping_sent_ms && now - c->last_rx_ms > s->lim.ping_interval_ms &&
+        conn_write_frame(c, WSLAY_PING, "gavel", 5) == 0)
+        c->ping_sent_ms = now;
 }
 
 static void sweep_cb(evutil_socket_t fd, short what, void *arg)
@@ -404,7 +499,7 @@ struct ws_server *ws_server_new(struct event_base *base, const struct ws_server_
 void ws_server_going_away(struct ws_server *s)
 {
     for (struct ws_conn *c = s->conns; c; c = c->next)
-        if (!c->closing)
+        if (!c->closing && c->bev)
             ws_conn_close(c, WSLAY_CODE_GOING_AWAY, "server shutting down");
 }
 

@@ -61,10 +61,10 @@ void ws_server_get_stats(const struct ws_server *s, struct ws_stats *out);
 struct evhttp_connection;
 struct bufferevent;
 
-/* Takes over an evhttp connection whose GET /ws was accepted: its bufferevent gets our callbacks,
- * `response` (the 101 answer) is written, framing starts. evcon stays the socket's owner until
- * the connection ends (evhttp_connection_free). Bytes already read past the head are frames.
- * NULL on failure (the connection is freed). */
+/* Takes over an evhttp connection whose GET /ws was accepted. At once evhttp's bufferevent is
+ * silenced; from the loop (once evhttp's callback has returned) the socket moves to a bufferevent
+ * of ours, evhttp's connection is freed, `response` (the 101) is written and framing starts.
+ * Bytes already read past the head are frames. NULL on allocation failure (evcon freed). */
 struct ws_conn *ws_conn_adopt(struct ws_server *s, struct evhttp_connection *evcon,
                               struct bufferevent *bev, const char *response, size_t len);
 /* Queues one text message. 0, or -1 when the connection is closing or its output cap is passed

@@ -8,7 +8,9 @@
  * extension); the opcode is one of 0, 1, 2, 8, 9, 10; control frames carry at most 125 bytes and
  * have FIN set; a close payload is never exactly one byte; 16- and 64-bit lengths are minimal and
  * the 64-bit one has its top bit clear. Fragmentation order (continuation without a start, a new
- * data frame inside a fragmented message) is left to wslay, which answers it with 1002 itself.
+ * data frame inside a fragmented message) is left to wslay, which answers it with 1002 itself;
+ * the guard only remembers whether a fragmented message is open, so ws_conn knows when wslay's
+ * state can be dropped. ws_frame_header() writes the other direction's (unmasked) headers.
  */
 #include "ws_guard.h"
 
@@ -87,7 +89,33 @@ size_t ws_guard_feed(struct ws_guard *g, const uint8_t *data, size_t len)
             return frame_start;
         }
         g->remaining = payload;
+        if ((g->head[0] & 0x0f) <= 2) /* data frames: continuation, text, binary */
+            g->in_message = !(g->head[0] & 0x80);
         g->head_len = 0;
     }
     return g->failed ? 0 : len;
+}
+
+int ws_guard_at_rest(const struct ws_guard *g)
+{
+    return !g->failed && g->head_len == 0 && g->remaining == 0 && !g->in_message;
+}
+
+size_t ws_frame_header(uint8_t out[WS_FRAME_HEADER_MAX], int opcode, uint64_t len)
+{
+    out[0] = (uint8_t)(0x80 | (opcode & 0x0f));
+    if (len < 126) {
+        out[1] = (uint8_t)len;
+        return 2;
+    }
+    if (len < 65536) {
+        out[1] = 126;
+        out[2] = (uint8_t)(len >> 8);
+        out[3] = (uint8_t)len;
+        return 4;
+    }
+    out[1] = 127;
+    for (int i = 0; i < 8; i++)
+        out[2 + i] = (uint8_t)(len >> (56 - 8 * i));
+    return 10;
 }

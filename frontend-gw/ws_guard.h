@@ -17,6 +17,7 @@ struct ws_guard {
     size_t head_len;  /* bytes of it so far */
     uint64_t remaining; /* payload bytes still to skip */
     int failed;         /* a violation was found: everything after it is refused */
+    int in_message;     /* inside a fragmented data message (a frame without FIN was seen) */
     const char *reason; /* why, for the log */
 };
 
@@ -27,5 +28,15 @@ void ws_guard_init(struct ws_guard *g);
  * offset where the first bad frame starts (g->failed set; the caller fails the connection with
  * 1002 after handing over that prefix). */
 size_t ws_guard_feed(struct ws_guard *g, const uint8_t *data, size_t len);
+
+/* 1 when the stream is between frames and outside a fragmented message: nothing of the client's
+ * state would be lost by forgetting the parser (ws_conn frees wslay's context then). */
+int ws_guard_at_rest(const struct ws_guard *g);
+
+#define WS_FRAME_HEADER_MAX 10 /* an unmasked server frame header */
+
+/* Writes the header of an unmasked, final server frame (opcode, payload length) into out;
+ * returns its length (2, 4 or 10). */
+size_t ws_frame_header(uint8_t out[WS_FRAME_HEADER_MAX], int opcode, uint64_t len);
 
 #endif
