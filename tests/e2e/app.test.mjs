@@ -134,6 +134,38 @@ test('compile error shows the compiler message (submitted with Ctrl+Enter)', asy
   assert.equal(await page.getByTestId('test-row').count(), 0);
 });
 
+// Presses Tab until the focused element matches selector; fails after max presses.
+async function tabTo(selector, max = 60) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel), selector)) return;
+  }
+  throw new Error(`${selector} not reached with ${max} presses of Tab`);
+}
+
+test('keyboard alone: open a problem, pick a language, write, submit, leave the editor', async () => {
+  page = await browser.context.newPage();
+  await page.goto(`${stack.base}/`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.getByTestId('problem-list').waitFor();
+  await tabTo(`[data-testid="problem-link"][href$="/${PROBLEM}"]`);
+  await page.keyboard.press('Enter');
+  await page.getByTestId('statement').waitFor();
+  await tabTo('[data-testid="language"]');
+  await page.keyboard.type('Python');
+  assert.equal(await page.getByTestId('language').inputValue(), 'python3');
+  await tabTo('[data-testid="editor"] .cm-content');
+  await page.keyboard.type('print(sum(map(int, input().split())))');
+  await page.keyboard.press('Control+Enter');
+  assert.equal(await finalVerdict(), 'AC');
+  assert.equal((await rowVerdicts()).length, countTests(PROBLEM_DIR));
+  await page.getByTestId('editor').locator('.cm-content').focus();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'submit', 'Escape then Tab leaves the editor');
+});
+
 test('gateway killed and restarted during judging: the page ends on the right verdict', async () => {
   await openProblem();
   await page.evaluate(() => { window.e2eNoReload = true; });
