@@ -135,7 +135,7 @@ static void test_time_limit(void **state)
                      "while :; do :; done"));
     assert_int_equal(r.exit_status, 0);
     assert_string_equal(str(&r, "status"), "TLE");
-    assert_in_range(num(&r, "cpu_ms"), 200, 300);
+    assert_in_range(num(&r, "cpu_ms"), 200, 400);
     cJSON_Delete(r.json);
 }
 
