@@ -107,12 +107,19 @@ const struct judge_langs *judge_engine_langs(const struct judge_engine *e)
     return e->langs;
 }
 
-struct sbx_box *judge_box_take(struct judge_engine *e)
+int judge_box_take(struct judge_engine *e, struct sbx_box **boxes, size_t n)
 {
     int64_t deadline = gv_now_ms() + JUDGE_BOX_WAIT_MS;
     for (;;) {
-        struct sbx_box *b = sbx_box_acquire(e->pool);
-        if (b || gv_now_ms() > deadline) return b;
+        size_t got = 0;
+        while (got < n && (boxes[got] = sbx_box_acquire(e->pool)))
+            got++;
+        if (got == n) return 0;
+        /* All or nothing: holding one box while waiting for another could deadlock two slots
+         * that each hold one. */
+        while (got > 0)
+            sbx_box_release(boxes[--got]);
+        if (gv_now_ms() > deadline) return -1;
         usleep(BOX_POLL_US);
     }
 }
@@ -321,12 +328,14 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 static int take_boxes(struct job *j)
 {
-    j->box = judge_box_take(j->e);
-    if (j->box && j->p->validation != JUDGE_VALIDATION_DEFAULT) j->vbox = judge_box_take(j->e);
-    if (!j->box || (!j->vbox && j->p->validation != JUDGE_VALIDATION_DEFAULT)) {
+    struct sbx_box *boxes[2] = {NULL, NULL};
+    size_t n = j->p->validation == JUDGE_VALIDATION_DEFAULT ? 1 : 2;
+    if (judge_box_take(j->e, boxes, n) < 0) {
         je(j, "no free sandbox box for %s", "this submission");
         return -1;
     }
+    j->box = boxes[0];
+    j->vbox = boxes[1];
     snprintf(j->tmp_dir, sizeof j->tmp_dir, "%s/tmp/runXXXXXX", j->e->cache_dir);
     if (!mkdtemp(j->tmp_dir)) {
         je(j, "mkdtemp: %s", strerror(errno));

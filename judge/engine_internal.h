@@ -47,8 +47,9 @@ struct judge_compiled {
     bool cached;
 };
 
-/* Takes a free box, waiting up to JUDGE_BOX_WAIT_MS; NULL on timeout. */
-struct sbx_box *judge_box_take(struct judge_engine *e);
+/* Takes n free boxes at once (all or none, so slots never deadlock each holding one), waiting up
+ * to JUDGE_BOX_WAIT_MS; 0, or -1 on timeout. */
+int judge_box_take(struct judge_engine *e, struct sbx_box **boxes, size_t n);
 
 /* Compiles files (already named) into the cache; fills prog->dir and c. Returns 0; c->verdict
  * says whether it worked. kind is "sub" or "val" (separate cache namespaces). */
