@@ -11,8 +11,8 @@ rlimits and wall-clock timeouts, not a sandbox: this is a consistency check of t
 not a judge. The output is compared the ICPC default way (tokens; case and white space as
 validator_flags say; floats with the given tolerance) or by the package's own validator;
 interactive problems connect submission and interactor with two pipes. Every .in is first
-checked by the package's input validators (input_validators/*.py, exit 42 = valid). Pass-fail problems
-stop at the first failing test; scoring problems run all tests and add up group scores from
+checked by the package's input validators (input_validators/*.py, exit 42 = valid).
+Pass-fail problems stop at the first failing test; scoring problems run all tests and add up group scores from
 the testdata.yaml files. Exit status 1 if any submission does not get its expected verdict.
 
 With --lint it only checks the packages' data, fast and without running any submission: on a
@@ -47,7 +47,8 @@ DOMJUDGE_VERDICT = {
     "CORRECT": "AC", "WRONG-ANSWER": "WA", "TIMELIMIT": "TLE", "RUN-ERROR": "RTE",
     "COMPILER-ERROR": "CE", "OUTPUT-LIMIT": "OLE", "MEMORY-LIMIT": "MLE", "NO-OUTPUT": "WA",
 }
-LANGUAGES = {  # extension -> (language, compile argv or None, run argv); {srcs} {dir} {main} {cls}
+# extension -> (language, compile argv or None, run argv); placeholders {srcs} {dir} {main} {cls}
+LANGUAGES = {
     ".c": ("c", ["gcc", "-std=gnu17", "-O2", "-o", "{dir}/a.out", "{srcs}", "-lm"], ["{dir}/a.out"]),
     ".cpp": ("cpp", ["g++", "-std=gnu++20", "-O2", "-o", "{dir}/a.out", "{srcs}"], ["{dir}/a.out"]),
     ".py": ("python3", None, ["/usr/bin/python3", "{main}"]),
@@ -226,14 +227,13 @@ class Submission:
 
     def run_plain(self, test, out_path):
         p = self.problem
-        start = time.monotonic()
         with open(test + ".in", "rb") as fin, open(out_path, "wb") as fout:
             proc = subprocess.Popen(self.run_argv, stdin=fin, stdout=fout,
                                     stderr=subprocess.DEVNULL, cwd=self.dir,
                                     preexec_fn=set_limits(p.time_limit, p.memory_mib,
                                                           p.output_mib, self.language in NATIVE))
             status = wait_for(proc, 3 * p.time_limit + 1)
-        return classify(status, time.monotonic() - start, p, self.language, out_path)
+        return classify(status, p, self.language, out_path)
 
     def run_interactive(self, test, feedback):
         p = self.problem
@@ -248,8 +248,7 @@ class Submission:
                                stderr=subprocess.DEVNULL)
         for fd in sub_to_val + val_to_sub:
             os.close(fd)
-        start = time.monotonic()
-        deadline = start + 3 * p.time_limit + 1
+        deadline = time.monotonic() + 3 * p.time_limit + 1
         sub_status, val_code, order = None, None, []
         while sub_status is None or val_code is None:
             if sub_status is None:
@@ -269,7 +268,7 @@ class Submission:
                 val.kill()
                 val_code = val.wait()
             time.sleep(0.002)
-        verdict = classify(sub_status, 0, p, self.language, None)
+        verdict = classify(sub_status, p, self.language, None)
         if val_code == 43 and (verdict == "AC" or order[0] == "val"):
             return "WA"
         if verdict != "AC":
@@ -293,12 +292,14 @@ def wait_for(proc, wall):
         time.sleep(0.005)
 
 
-def classify(status, wall, problem, language, out_path):
+def classify(status, problem, language, out_path):
+    """A run's verdict from (exit code or None if killed for wall time, rusage)."""
     code, usage = status
     cpu = usage.ru_utime + usage.ru_stime
     if code is None or cpu > problem.time_limit or code == -signal.SIGXCPU:
         return "TLE"
-    if code == -signal.SIGXFSZ or (out_path and os.path.getsize(out_path) >= problem.output_mib << 20):
+    too_long = out_path and os.path.getsize(out_path) >= problem.output_mib << 20
+    if code == -signal.SIGXFSZ or too_long:
         return "OLE"
     if code != 0:
         if language in NATIVE and code == -signal.SIGABRT:
