@@ -75,12 +75,52 @@ static void test_header_split_across_feeds(void **state)
     assert_true(g.failed);
 }
 
+static void test_at_rest_and_fragments(void **state)
+{
+    (void)state;
+    struct ws_guard g;
+    ws_guard_init(&g);
+    assert_true(ws_guard_at_rest(&g));
+    uint8_t first[] = {0x01, 0x81, 0, 0, 0, 0, 'a'}; /* text, no FIN */
+    uint8_t ping[] = {0x89, 0x80, 0, 0, 0, 0};        /* control frames do not end it */
+    uint8_t last[] = {0x80, 0x81, 0, 0, 0, 0, 'b'};  /* continuation with FIN */
+    assert_int_equal(ws_guard_feed(&g, first, 3), 3);
+    assert_false(ws_guard_at_rest(&g)); /* mid-header */
+    assert_int_equal(ws_guard_feed(&g, first + 3, 4), 4);
+    assert_false(ws_guard_at_rest(&g)); /* mid-message */
+    assert_int_equal(ws_guard_feed(&g, ping, sizeof ping), sizeof ping);
+    assert_false(ws_guard_at_rest(&g));
+    assert_int_equal(ws_guard_feed(&g, last, sizeof last), sizeof last);
+    assert_true(ws_guard_at_rest(&g));
+}
+
+static void test_frame_header_lengths(void **state)
+{
+    (void)state;
+    uint8_t h[WS_FRAME_HEADER_MAX];
+    assert_int_equal(ws_frame_header(h, 1, 125), 2);
+    assert_int_equal(h[0], 0x81);
+    assert_int_equal(h[1], 125);
+    assert_int_equal(ws_frame_header(h, 9, 126), 4);
+    assert_int_equal(h[0], 0x89);
+    assert_int_equal(h[1], 126);
+    assert_int_equal(h[2] << 8 | h[3], 126);
+    assert_int_equal(ws_frame_header(h, 1, 65535), 4);
+    assert_int_equal(ws_frame_header(h, 2, 65536), 10);
+    assert_int_equal(h[1], 127);
+    assert_int_equal(h[7], 1); /* 65536 = 0x00..010000 */
+    assert_int_equal(h[8], 0);
+    assert_int_equal(h[9], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_stream_byte_by_byte),
         cmocka_unit_test(test_violations),
         cmocka_unit_test(test_header_split_across_feeds),
+        cmocka_unit_test(test_at_rest_and_fragments),
+        cmocka_unit_test(test_frame_header_lengths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
