@@ -12,8 +12,8 @@ not a judge. The output is compared the ICPC default way (tokens; case and white
 validator_flags say; floats with the given tolerance) or by the package's own validator;
 interactive problems connect submission and interactor with two pipes. Every .in is first
 checked by the package's input validators (input_validators/*.py, exit 42 = valid).
-Pass-fail problems stop at the first failing test; scoring problems run all tests and add up group scores from
-the testdata.yaml files. Exit status 1 if any submission does not get its expected verdict.
+Pass-fail problems stop at the first failing test; scoring problems run all tests and add up
+group scores from the testdata.yaml files. Exit status 1 if any submission does not get its expected verdict.
 
 With --lint it only checks the packages' data, fast and without running any submission: on a
 temporary copy of each package (so data/generate writes nothing into the source tree) it checks
@@ -49,7 +49,8 @@ DOMJUDGE_VERDICT = {
 }
 # extension -> (language, compile argv or None, run argv); placeholders {srcs} {dir} {main} {cls}
 LANGUAGES = {
-    ".c": ("c", ["gcc", "-std=gnu17", "-O2", "-o", "{dir}/a.out", "{srcs}", "-lm"], ["{dir}/a.out"]),
+    ".c": ("c", ["gcc", "-std=gnu17", "-O2", "-o", "{dir}/a.out", "{srcs}", "-lm"],
+           ["{dir}/a.out"]),
     ".cpp": ("cpp", ["g++", "-std=gnu++20", "-O2", "-o", "{dir}/a.out", "{srcs}"], ["{dir}/a.out"]),
     ".py": ("python3", None, ["/usr/bin/python3", "{main}"]),
     ".java": ("java", ["javac", "-encoding", "UTF-8", "-d", "{dir}", "{srcs}"],
