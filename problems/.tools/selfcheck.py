@@ -13,7 +13,8 @@ validator_flags say; floats with the given tolerance) or by the package's own va
 interactive problems connect submission and interactor with two pipes. Every .in is first
 checked by the package's input validators (input_validators/*.py, exit 42 = valid).
 Pass-fail problems stop at the first failing test; scoring problems run all tests and add up
-group scores from the testdata.yaml files. Exit status 1 if any submission does not get its expected verdict.
+group scores from the testdata.yaml files. Exit status 1 if any submission does not get its
+expected verdict.
 
 With --lint it only checks the packages' data, fast and without running any submission: on a
 temporary copy of each package (so data/generate writes nothing into the source tree) it checks
