@@ -14,6 +14,7 @@
  */
 #include "cmd.h"
 #include "gv.h"
+#include "yaml_json.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -35,7 +36,9 @@ struct entry {
     char path[PATH_MAX];
     bool is_dir;
     const struct judge_lang *lang;
-    unsigned expected; /* bit per enum judge_verdict */
+    unsigned expected;       /* bit per enum judge_verdict */
+    bool has_expected_score; /* submissions/submissions.yaml gives its score */
+    double expected_score;
     char skipped[256]; /* reason, "" when judged */
     bool judged;
     enum judge_verdict verdict;
@@ -162,6 +165,35 @@ static size_t collect(struct verify *v, const struct judge_problem *p, struct en
     }
     if (k >= 0) free(list);
     return n;
+}
+
+/* submissions/submissions.yaml (2023-07): `<folder or folder/file>: {score: N}`; a file's entry
+ * wins over its folder's. Other keys of the file are ignored. */
+static void expected_scores(const struct judge_problem *p, struct entry *en, size_t n)
+{
+    char path[PATH_MAX];
+    size_t len;
+    if (snprintf(path, sizeof path, "%s/submissions/submissions.yaml", p->dir) >= (int)sizeof path)
+        return;
+    char *text = gv_read_file(path, JUDGE_YAML_MAX, &len);
+    char err[JUDGE_ERR_MAX];
+    cJSON *y =
+        text ? judge_yaml_parse("submissions/submissions.yaml", text, len, err, sizeof err) : NULL;
+    if (text && !y) fprintf(stderr, "%s: %s\n", p->id, err);
+    for (size_t i = 0; y && i < n; i++) {
+        char folder[PATH_MAX];
+        gv_strlcpy(folder, en[i].rel, sizeof folder);
+        char *slash = strchr(folder, '/');
+        if (slash) *slash = '\0';
+        double d;
+        if (judge_yaml_number(cJSON_GetObjectItemCaseSensitive(y, en[i].rel), "score", &d) == 0 ||
+            judge_yaml_number(cJSON_GetObjectItemCaseSensitive(y, folder), "score", &d) == 0) {
+            en[i].has_expected_score = true;
+            en[i].expected_score = d;
+        }
+    }
+    cJSON_Delete(y);
+    free(text);
 }
 
 /*** Judging ***/
@@ -303,9 +335,16 @@ static int derive_time_limit(struct verify *v, struct judge_problem *p, struct e
 
 /*** Output ***/
 
+static bool score_ok(const struct entry *en)
+{
+    return !en->has_expected_score || !en->scored ||
+           fabs(en->score - en->expected_score) <= 1e-6 * (1 + fabs(en->expected_score));
+}
+
 static bool entry_ok(const struct entry *en)
 {
-    return en->judged && (en->expected & (1u << en->verdict)) && en->verdict != JUDGE_JE;
+    return en->judged && (en->expected & (1u << en->verdict)) && en->verdict != JUDGE_JE &&
+           score_ok(en);
 }
 
 static void expected_text(unsigned mask, char *buf, size_t size)
@@ -332,6 +371,8 @@ static void print_json(const struct judge_problem *p, const struct entry *en)
         cJSON_AddStringToObject(o, "verdict", judge_verdict_name(en->verdict));
         cJSON_AddNumberToObject(o, "time_ms", en->time_ms);
         if (en->scored) cJSON_AddNumberToObject(o, "score", en->score);
+        if (en->has_expected_score)
+            cJSON_AddNumberToObject(o, "expected_score", en->expected_score);
         cJSON_AddBoolToObject(o, "ok", entry_ok(en));
         if (!entry_ok(en) && en->message[0]) cJSON_AddStringToObject(o, "message", en->message);
     }
@@ -351,8 +392,13 @@ static void print_row(const struct entry *en)
         return;
     }
     bool ok = entry_ok(en);
-    printf("  %-*s %-10s %-8s %-4s %5u ms  %s%s%s\n", PATH_SHOW, en->rel, en->lang->id, exp,
-           judge_verdict_name(en->verdict), en->time_ms, ok ? "ok" : "MISMATCH",
+    char score[64] = "";
+    if (en->scored && en->has_expected_score)
+        snprintf(score, sizeof score, "  score %g (expected %g)", en->score, en->expected_score);
+    else if (en->scored)
+        snprintf(score, sizeof score, "  score %g", en->score);
+    printf("  %-*s %-10s %-8s %-4s %5u ms  %s%s%s%s\n", PATH_SHOW, en->rel, en->lang->id, exp,
+           judge_verdict_name(en->verdict), en->time_ms, ok ? "ok" : "MISMATCH", score,
            !ok && en->message[0] ? ": " : "", !ok ? en->message : "");
 }
 
@@ -420,6 +466,7 @@ static void verify_package(struct verify *v, const char *dir)
     struct entry *en = calloc(ENTRIES_MAX, sizeof *en);
     struct entry **todo = calloc(ENTRIES_MAX, sizeof *todo);
     size_t n = en && todo ? collect(v, p, en, ENTRIES_MAX) : 0;
+    expected_scores(p, en, n);
     if (n == 0 && !v->opts.json) printf("== %s: no submissions\n", p->id);
     if (n > 0 && p->time_limit_ms == 0 && derive_time_limit(v, p, en, n) < 0) v->n_broken++;
     size_t k = 0;
