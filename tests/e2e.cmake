@@ -7,4 +7,4 @@ if(GAVEL_NODE)
 endif()
 
 # Needs Debian's chromium, a built gavel-gw and gavel-judge, redis-server and npm (for playwright-core).
-gavel_script_test(e2e_app COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh LABELS e2e TIMEOUT 600)
+gavel_script_test(e2e_app COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh LABELS e2e TIMEOUT 900)

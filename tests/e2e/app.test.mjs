@@ -15,7 +15,7 @@ import { startStack, startBrowser, countTests, judgeCheck, waitFor, SRC, OUT } f
 const PROBLEM = 'ab';
 const PROBLEM_DIR = path.join(SRC, 'problems', PROBLEM);
 const SOLUTIONS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'solutions');
-const VERDICT_MS = 90000;   // a first submission also waits for the worker to warm up
+const VERDICT_MS = 180000;  // generous: a loaded 2-core CI machine, ASan builds, a cold worker
 
 let stack;
 let browser;

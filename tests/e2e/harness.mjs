@@ -22,7 +22,7 @@ export const SRC = process.env.GAVEL_SOURCE_DIR;
 export const BUILD = process.env.GAVEL_BUILD_DIR;
 export const OUT = path.join(BUILD, 'e2e');
 
-const CHILD_MAX_S = 600;
+const CHILD_MAX_S = 960; // longer than the ctest TIMEOUT of e2e_app
 const STOP_GRACE_MS = 3000;
 const READY_MS = 30000;
 
