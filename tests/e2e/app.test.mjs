@@ -61,7 +61,7 @@ async function openProblem() {
 async function submitFile(file, language, how = 'click') {
   await page.getByTestId('language').selectOption(language);
   await page.getByTestId('source-file').setInputFiles(file);
-  await waitFor('the file in the editor', 5000, async () =>
+  await waitFor('the file in the editor', 15000, async () =>
     (await page.getByTestId('editor').locator('.cm-content').innerText()).trim().length > 0);
   if (how === 'keyboard') {
     await page.getByTestId('editor').locator('.cm-content').click();
@@ -172,7 +172,7 @@ test('gateway killed and restarted during judging: the page ends on the right ve
   await submitFile(slowSolution(), 'python3');
   await page.getByTestId('test-row').first().waitFor({ timeout: VERDICT_MS });
   await stack.killGateway();
-  await page.locator('#conn.waiting').waitFor({ timeout: 10000 });
+  await page.locator('#conn.waiting').waitFor({ timeout: 30000 });
   await new Promise((r) => setTimeout(r, 1000));
   await stack.startGateway();
   assert.equal(await finalVerdict(), 'AC');
@@ -204,7 +204,7 @@ test('a source over the size limit gets a clear message, not a silent failure', 
   const before = await page.evaluate(() => localStorage.getItem('gavel.submissions'));
   await submitFile(file, 'c');
   const alert = page.locator('[data-testid="alert"][data-alert="submit"]');
-  await alert.waitFor({ timeout: 15000 });
+  await alert.waitFor({ timeout: 30000 });
   assert.match(await alert.innerText(), /too large/i);
   assert.equal(await page.evaluate(() => localStorage.getItem('gavel.submissions')), before, 'nothing was recorded');
 });
@@ -218,7 +218,7 @@ test('Redis down: the submit gets the 503 message with a countdown, Submit waits
     const seen = await (await page.waitForFunction(() => {
       const alert = document.querySelector('[data-testid="alert"][data-alert="submit"]');
       return alert && { text: alert.innerText, disabled: document.querySelector('[data-testid="submit"]').disabled };
-    }, null, { timeout: 15000 })).jsonValue();
+    }, null, { timeout: 30000 })).jsonValue();
     assert.match(seen.text, /not taking submissions.*Try again in \d+ s/s);
     assert.equal(seen.disabled, true, 'Submit waits for Retry-After');
     await page.screenshot({ path: path.join(OUT, 'redis-down.png') });

@@ -24,7 +24,7 @@ export const OUT = path.join(BUILD, 'e2e');
 
 const CHILD_MAX_S = 960; // longer than the ctest TIMEOUT of e2e_app
 const STOP_GRACE_MS = 3000;
-const READY_MS = 30000;
+const READY_MS = 60000;
 
 const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
