@@ -223,6 +223,7 @@ export async function startBrowser(viewport = { width: 1280, height: 900 }) {
     viewport,
     timeout: READY_MS,
   });
+  context.setDefaultTimeout(READY_MS);
   return {
     context,
     async close() {
