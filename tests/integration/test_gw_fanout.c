@@ -2,8 +2,8 @@
  * test_gw_fanout.c - many WebSocket clients, each following its own submission, and the
  * gateway's behaviour across restarts.
  *
- *  - 1000 clients, 1000 submissions judged by this test acting as a worker through the queue's
- *    sync API (status, tests, final): every client gets exactly one final, its own.
+ *  - 1000 clients, 1000 submissions whose finals this test publishes through the queue's sync
+ *    API: every client gets exactly one final, its own.
  *  - the gateway restarted in the middle: clients reconnect, re-subscribe, and get the right
  *    final (those finished while it was down at once, from the snapshot).
  *  - a client that does not read while events pile up is closed (1008), its memory freed.
@@ -148,29 +148,27 @@ static void test_thousand_clients_one_final_each(void **state)
     (void)state;
     struct job *jobs = calloc(N_CLIENTS, sizeof *jobs);
     int64_t t0 = gv_now_ms();
-    make_jobs(jobs, N_CLIENTS, "w-fan");
-    fprintf(stderr, "jobs made: %lld ms\n", (long long)(gv_now_ms() - t0));
+    /* Kept cheap (this runs under ASan beside other tests): the submissions are not claimed, and
+     * the finals are published as a tool would (no owner); test_gateway_restarted_in_the_middle
+     * walks the worker's path. */
+    for (int i = 0; i < N_CLIENTS; i++)
+        assert_int_equal(queue_enqueue(qc, "ab", "c", "x", 1, NULL, jobs[i].id), QUEUE_OK);
     for (int i = 0; i < N_CLIENTS; i++) {
         jobs[i].fd = tc_ws_open(gw.port);
         assert_true(jobs[i].fd >= 0);
         subscribe(jobs[i].fd, jobs[i].id);
     }
-    fprintf(stderr, "connected: %lld ms\n", (long long)(gv_now_ms() - t0));
     for (int i = 0; i < N_CLIENTS; i++)
-        assert_int_equal(tc_ws_wait_text(jobs[i].fd, "\"snapshot\"", 10000, NULL, 0), 1);
-    fprintf(stderr, "snapshots: %lld ms\n", (long long)(gv_now_ms() - t0));
+        assert_int_equal(tc_ws_wait_text(jobs[i].fd, "\"snapshot\"", 20000, NULL, 0), 1);
+    fprintf(stderr, "1000 clients subscribed: %lld ms\n", (long long)(gv_now_ms() - t0));
     for (int i = 0; i < N_CLIENTS; i++) {
-        assert_int_equal(queue_publish_status(qc, &jobs[i].owner, jobs[i].id, "running", NULL),
-                         QUEUE_OK);
-        assert_int_equal(queue_publish_tests(qc, &jobs[i].owner, jobs[i].id, 1,
-                                             "{\"n\":1,\"group\":\"sample\",\"verdict\":\"AC\"}",
-                                             NULL),
-                         QUEUE_OK);
-        publish_final(&jobs[i], i % 2 ? "AC" : "WA");
+        char result[128];
+        const char *v = i % 2 ? "AC" : "WA";
+        snprintf(result, sizeof result, "{\"verdict\":\"%s\",\"score\":0}", v);
+        assert_int_equal(queue_publish_final(qc, NULL, jobs[i].id, v, result, NULL), QUEUE_OK);
     }
-    fprintf(stderr, "published: %lld ms\n", (long long)(gv_now_ms() - t0));
     for (int i = 0; i < N_CLIENTS; i++)
-        expect_final(&jobs[i], i % 2 ? "AC" : "WA", 10000);
+        expect_final(&jobs[i], i % 2 ? "AC" : "WA", 20000);
     expect_no_more_finals(jobs, N_CLIENTS, 500);
     fprintf(stderr, "1000 clients: all finals in %lld ms\n", (long long)(gv_now_ms() - t0));
     for (int i = 0; i < N_CLIENTS; i++)
@@ -292,10 +290,11 @@ static void test_slow_reader_is_closed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_thousand_clients_one_final_each),
         cmocka_unit_test(test_gateway_restarted_in_the_middle),
         cmocka_unit_test(test_subscription_cut_resends_snapshots),
         cmocka_unit_test(test_slow_reader_is_closed),
+        /* Last: it leaves its 1000 submissions in gavel:queue, unclaimed. */
+        cmocka_unit_test(test_thousand_clients_one_final_each),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
