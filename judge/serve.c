@@ -286,11 +286,17 @@ static void run_job(struct slot *sl, const char *id)
     struct serve *sv = sl->sv;
     struct queue_submission s;
     struct queue_owner owner;
-    int rc;
-    while ((rc = queue_start(sl->conn, sv->worker, id, &s, &owner)) == QUEUE_ERR_DOWN &&
-           !atomic_load(&sv->stopping))
+    int rc, logged = 0;
+    /* Down, or an error answer before the script ran (attempt still 0: a replica that is
+     * read-only during a failover, say): transient, retried. */
+    while (((rc = queue_start(sl->conn, sv->worker, id, &s, &owner)) == QUEUE_ERR_DOWN ||
+            (rc == QUEUE_ERR_REDIS && owner.attempt == 0)) &&
+           !atomic_load(&sv->stopping)) {
+        if (!logged++) gv_warn("job %s: cannot start yet (%s); retrying", id, queue_rc_name(rc));
         sleep_ms(200);
-    if (rc == QUEUE_ERR_DOWN || rc == QUEUE_ERR_REFUSED || rc == QUEUE_ERR_INVALID) {
+    }
+    if (rc == QUEUE_ERR_DOWN || rc == QUEUE_ERR_REFUSED || rc == QUEUE_ERR_INVALID ||
+        (rc == QUEUE_ERR_REDIS && owner.attempt == 0)) {
         /* Down at shutdown: it stays in our processing list and is reaped. Refused: done. */
         gv_warn("job %s: not started: %s", id, queue_rc_name(rc));
         return;

@@ -70,6 +70,8 @@ struct req {
     void *arg;
     char id[QUEUE_ID_MAX + 1];
     char token[QUEUE_TOKEN_LEN + 1];
+    int transient; /* enqueue: MULTI got a LOADING-like answer */
+    int orphan;    /* enqueue: queuing failed after MULTI; on_multi frees */
 };
 
 static void link_connect(struct link *l);
@@ -299,7 +301,7 @@ static int answered(struct req *r, const redisReply *reply)
         if (l->pending > 0) l->pending--;
         l->progress_ms = gv_now_ms();
     }
-    if (!reply) return QUEUE_ERR_DOWN;
+    if (!reply || queue_error_transient(reply)) return QUEUE_ERR_DOWN;
     return reply->type == REDIS_REPLY_ERROR ? QUEUE_ERR_REDIS : QUEUE_OK;
 }
 
@@ -312,9 +314,23 @@ static void on_enqueued(redisAsyncContext *ac, void *reply, void *privdata)
     /* EXEC answers an array of the transaction's replies, or nil when it was aborted. */
     if (rc == QUEUE_OK && rep->type != REDIS_REPLY_ARRAY) rc = QUEUE_ERR_REDIS;
     for (size_t i = 0; rc == QUEUE_OK && i < rep->elements; i++)
-        if (rep->element[i]->type == REDIS_REPLY_ERROR) rc = QUEUE_ERR_REDIS;
+        if (rep->element[i]->type == REDIS_REPLY_ERROR)
+            rc = queue_error_transient(rep->element[i]) ? QUEUE_ERR_DOWN : QUEUE_ERR_REDIS;
+    /* MULTI refused as "not now" (LOADING...): EXEC then says "without MULTI"; it is DOWN. */
+    if (rc == QUEUE_ERR_REDIS && r->transient) rc = QUEUE_ERR_DOWN;
     r->cb.enqueue(rc, rc == QUEUE_OK ? r->id : NULL, rc == QUEUE_OK ? r->token : NULL, r->arg);
     free(r);
+}
+
+static void on_multi(redisAsyncContext *ac, void *reply, void *privdata)
+{
+    (void)ac;
+    struct req *r = privdata;
+    if (r->orphan) {
+        free(r); /* the rest of the transaction was never queued: nobody else holds r */
+        return;
+    }
+    if (queue_error_transient(reply)) r->transient = 1;
 }
 
 static int valid_new(const struct queue_new_submission *s)
@@ -353,12 +369,16 @@ int queue_async_enqueue(struct queue_async *q, const struct queue_new_submission
     for (size_t i = 0; i < n; i++)
         lens[i] = i == 7 ? s->source_len : strlen(hset[i]); /* [7]: the source, maybe with NULs */
     redisAsyncContext *ac = q->cmd.ac;
-    int ok = redisAsyncCommand(ac, NULL, NULL, "MULTI") == REDIS_OK &&
-             redisAsyncCommandArgv(ac, NULL, NULL, (int)n, hset, lens) == REDIS_OK &&
+    int multi = redisAsyncCommand(ac, on_multi, r, "MULTI") == REDIS_OK;
+    int ok = multi && redisAsyncCommandArgv(ac, NULL, NULL, (int)n, hset, lens) == REDIS_OK &&
              redisAsyncCommand(ac, NULL, NULL, "LPUSH %s %s", QUEUE_KEY_QUEUE, r->id) == REDIS_OK &&
              redisAsyncCommand(ac, on_enqueued, r, "EXEC") == REDIS_OK;
     if (!ok) {
-        free(r);
+        /* Once MULTI is queued its callback will run: it frees r then. */
+        if (multi)
+            r->orphan = 1;
+        else
+            free(r);
         return QUEUE_ERR_DOWN;
     }
     sent(&q->cmd);

@@ -37,6 +37,11 @@ int queue_event_prefix(struct gv_buf *b, const char *type, const char *id);
 int queue_final_suffix(struct gv_buf *b, const char *result);
 /* The part after the seq of the reaper's JE final ("judged 3 times, every judge died"). */
 const char *queue_reaped_suffix(void);
+/* True for an error answer that means "not now" rather than "never": LOADING (a restarted Redis
+ * replaying its AOF), BUSY, MASTERDOWN, READONLY (a replica after a failover), TRYAGAIN. Such
+ * answers are treated like a lost connection (QUEUE_ERR_DOWN): retried, never dropped. */
+int queue_error_transient(const redisReply *r);
+
 /* The owner field's value: "<worker>#<attempt>". */
 int queue_owner_string(char *buf, size_t size, const char *worker, long long attempt);
 

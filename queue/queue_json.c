@@ -269,6 +269,15 @@ const char *queue_reaped_suffix(void)
                                    "\"total_ms\":0}}";
 }
 
+int queue_error_transient(const redisReply *r)
+{
+    static const char *const prefixes[] = {"LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN"};
+    if (!r || r->type != REDIS_REPLY_ERROR || !r->str) return 0;
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (strncmp(r->str, prefixes[i], strlen(prefixes[i])) == 0) return 1;
+    return 0;
+}
+
 int queue_owner_string(char *buf, size_t size, const char *worker, long long attempt)
 {
     int n = snprintf(buf, size, "%s#%lld", worker, attempt);

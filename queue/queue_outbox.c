@@ -45,6 +45,7 @@ struct entry {
     long long total;
     int64_t ready_ms; /* tests: when the window ends */
     int in_flight;
+    int fallback; /* final: already replaced by a plain JE once */
 };
 
 struct queue_outbox {
@@ -251,6 +252,21 @@ static void settle(struct queue_outbox *o, struct entry *e, int rc)
     }
 }
 
+/* A final Redis would not take (too large, not JSON, a script error) must still end the job, or
+ * it would stay in our processing list for as long as we live: it becomes a plain JE. */
+static int final_fallback(struct entry *e, int rc)
+{
+    gv_error("queue: final of %s not accepted (%s): replaced by a JE", e->id, queue_rc_name(rc));
+    e->fallback = 1;
+    gv_strlcpy(e->word, "JE", sizeof e->word);
+    gv_buf_reset(&e->items);
+    return gv_buf_printf(&e->items,
+                         "{\"status\":\"done\",\"verdict\":\"JE\",\"score\":null,"
+                         "\"time_ms\":0,\"memory_kib\":0,\"compile_output\":\"\","
+                         "\"message\":\"the result could not be stored (%s)\",\"tests\":[]}",
+                         queue_rc_name(rc));
+}
+
 static const char *kind_name(enum entry_kind k)
 {
     static const char *const names[] = {"status", "tests", "final"};
@@ -283,6 +299,9 @@ static void *publisher(void *arg)
             continue;
         }
         retry_ms = QUEUE_OUTBOX_RETRY_MIN_MS;
+        if (e->kind == ENTRY_FINAL && (rc == QUEUE_ERR_INVALID || rc == QUEUE_ERR_REDIS) &&
+            !e->fallback && final_fallback(e, rc) == 0)
+            continue; /* sent again at once, as a plain JE */
         if (rc != QUEUE_OK)
             gv_warn("queue: %s event of %s dropped: %s", kind_name(e->kind), e->id,
                     queue_rc_name(rc));

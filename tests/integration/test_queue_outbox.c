@@ -2,7 +2,8 @@
  * test_queue_outbox.c - a worker's event outbox against a real redis-server: 500 fast tests are
  * coalesced into a few `tests` events (every test carried once, in order, seq without holes,
  * the final last); events put while Redis is down are delivered once it is back; events of a job
- * that is no longer ours are dropped and the final reported refused.
+ * that is no longer ours are dropped and the final reported refused; a final Redis cannot take
+ * becomes a JE instead of leaving the job in limbo.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -197,6 +198,38 @@ static void test_refused_dropped(void **state)
     rf_stop(&rf);
 }
 
+/* A final Redis cannot take (here: not JSON) still ends the job, as a JE, and leaves no id in
+ * the processing list. */
+static void test_bad_final_becomes_je(void **state)
+{
+    (void)state;
+    struct redis_fixture rf;
+    assert_int_equal(rf_start(&rf), 0);
+    struct queue_conn *c = queue_conn_new(rf.url, 2000);
+    char id[QUEUE_ID_MAX + 1];
+    struct queue_owner own;
+    start_job(c, "w1", id, &own);
+    struct finals fin = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
+    struct queue_outbox *o = queue_outbox_new(rf.url, 0, on_final, &fin);
+    assert_int_equal(queue_outbox_final(o, &own, id, "AC", "{not json"), 0);
+    assert_int_equal(queue_outbox_drain(o, 3000), 0);
+    assert_int_equal(fin.n, 1);
+    assert_int_equal(fin.last_rc, QUEUE_OK);
+    struct queue_submission s;
+    assert_int_equal(queue_get(c, id, &s), QUEUE_OK);
+    assert_string_equal(s.verdict, "JE");
+    assert_non_null(strstr(s.result, "the result could not be stored"));
+    queue_submission_free(&s);
+    redisContext *raw = redisConnect("127.0.0.1", rf.port);
+    redisReply *r = redisCommand(raw, "LLEN gavel:processing:w1");
+    assert_int_equal(r->integer, 0);
+    freeReplyObject(r);
+    redisFree(raw);
+    queue_outbox_free(o);
+    queue_conn_free(c);
+    rf_stop(&rf);
+}
+
 int main(void)
 {
     gv_log_init("test_queue_outbox", GV_LOG_ERROR);
@@ -204,6 +237,7 @@ int main(void)
         cmocka_unit_test(test_coalesced_in_order),
         cmocka_unit_test(test_delivered_after_outage),
         cmocka_unit_test(test_refused_dropped),
+        cmocka_unit_test(test_bad_final_becomes_je),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
