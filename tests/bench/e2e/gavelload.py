@@ -11,10 +11,11 @@ network namespaces too). Three small clients:
     seen on a connection is counted: two finals for one id is a failure.
   - EventTap: a thread subscribed to gavel:events on Redis itself (RESP spoken here), counting the
     finals each submission published, independent of any gateway.
-Two uses: `multihost` (the fault-injection run of tests/integration/test_multihost.sh: submissions
+Three uses: `multihost` (the fault-injection run of tests/integration/test_multihost.sh: submissions
 posted through two gateways, each followed on the other, a hook command run at progress marks)
 and `bench` (tests/bench/e2e/run.sh: N submissions through one gateway, latency and stage stats
-as JSON). Every wait is bounded.
+as JSON), and `floor` (the same binaries on the same tests with plain fork + exec, for
+comparison). Every wait is bounded.
 """
 import argparse
 import base64
@@ -525,12 +526,13 @@ def cmd_bench(a):
         return [float((s.final.get("timings") or {}).get(key, 0)) for s in done]
 
     lat = [(s.t_final - s.t_post) * 1000 for s in done]
-    publish = [max(0.0, s.wall_final_ms - float(s.final.get("finished") or s.wall_final_ms))
-               for s in done]
-    # `finished` is in the stored submission, not always in the final event: fall back to
-    # latency minus the judge's own stages (queue wait, total judging time).
-    if not any(s.final.get("finished") for s in done):
-        publish = [max(0.0, l - q - t) for l, q, t in zip(lat, stage("queued_ms"), stage("total_ms"))]
+    # publish: from the worker writing the final (`finished` of GET /api/submissions/{id}, the
+    # worker's wall clock; same machine here) to the final arriving on our WebSocket
+    publish = []
+    for s in done:
+        status, body = get_json(a.gw[0], f"/api/submissions/{s.id}")
+        finished = float(body.get("finished") or 0) if status == 200 and body else 0
+        publish.append(max(0.0, s.wall_final_ms - finished) if finished else 0.0)
     wall = t1 - t0
     out = {
         "count": a.count, "finals": got, "wrong_verdicts": len(bad), "wall_s": wall,
@@ -544,6 +546,45 @@ def cmd_bench(a):
     json.dump(out, sys.stdout)
     print()
     return 0 if got == a.count and not bad else 1
+
+
+# --- the sandbox floor: the same binaries on the same tests, fork + exec only ---
+
+def cmd_floor(a):
+    """Runs `count` submissions' worth of tests (alternating the given commands) with plain
+    fork + exec, `procs` at a time: what the pipeline would cost if it did nothing else."""
+    tests = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(a.problem, "data"))
+                   for f in fs if f.endswith(".in"))
+    cmds = [shlex.split(c) for c in a.commands]
+    jobs = [(cmds[n % len(cmds)], t) for n in range(a.count) for t in tests]
+    lock = threading.Lock()
+    failures = []
+
+    def worker():
+        while True:
+            with lock:
+                if not jobs:
+                    return
+                cmd, t = jobs.pop()
+            with open(t, "rb") as stdin:
+                r = subprocess.run(cmd, stdin=stdin, stdout=subprocess.DEVNULL)
+            if r.returncode != 0:
+                with lock:
+                    failures.append(f"{cmd} < {t}: exit {r.returncode}")
+
+    n_tests = len(jobs)
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(a.procs)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.monotonic() - t0
+    json.dump({"count": a.count, "procs": a.procs, "tests": n_tests, "wall_s": wall,
+               "tests_per_s": n_tests / wall, "ms_per_test": wall * 1000 / n_tests * a.procs,
+               "failures": failures[:5]}, sys.stdout)
+    print()
+    return 1 if failures else 0
 
 
 def main():
@@ -562,8 +603,15 @@ def main():
             p.add_argument("--hook", required=True, help="command run as HOOK PHASE (split like a shell)")
             p.add_argument("--phase", action="append", default=[],
                            help="FRACTION:NAME, run HOOK NAME when that share is final")
+    p = sp.add_parser("floor")
+    p.add_argument("--problem", required=True, help="problem folder (its data/**/*.in)")
+    p.add_argument("--cmd", dest="commands", action="append", required=True,
+                   help="command (repeatable)")
+    p.add_argument("--count", type=int, required=True)
+    p.add_argument("--procs", type=int, default=1)
     a = ap.parse_args()
-    sys.exit(cmd_multihost(a) if a.cmd == "multihost" else cmd_bench(a))
+    run = {"multihost": cmd_multihost, "bench": cmd_bench, "floor": cmd_floor}[a.cmd]
+    sys.exit(run(a))
 
 
 if __name__ == "__main__":
