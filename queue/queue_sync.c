@@ -129,7 +129,16 @@ static redisReply *command(struct queue_conn *c, int argc, const char **argv, co
 {
     if (conn_ensure(c) < 0) return NULL;
     redisReply *r = redisCommandArgv(c->ctx, argc, argv, lens);
-    if (!r) conn_drop(c, c->ctx->errstr[0] ? c->ctx->errstr : "connection lost");
+    if (!r) {
+        conn_drop(c, c->ctx->errstr[0] ? c->ctx->errstr : "connection lost");
+    } else if (queue_error_transient(r)) {
+        /* Reconnect too: after a failover the name may lead to the new primary. */
+        char why[128];
+        snprintf(why, sizeof why, "%.100s", r->str);
+        freeReplyObject(r);
+        r = NULL;
+        conn_drop(c, why);
+    }
     return r;
 }
 
@@ -245,8 +254,10 @@ int queue_enqueue(struct queue_conn *c, const char *problem, const char *languag
             conn_drop(c, "connection lost during enqueue");
             return QUEUE_ERR_DOWN;
         }
-        if (r->type == REDIS_REPLY_ERROR || (i == 3 && r->type != REDIS_REPLY_ARRAY))
-            rc = QUEUE_ERR_REDIS;
+        if (queue_error_transient(r) && rc == QUEUE_OK)
+            rc = QUEUE_ERR_DOWN;
+        else if (r->type == REDIS_REPLY_ERROR || (i == 3 && r->type != REDIS_REPLY_ARRAY))
+            rc = rc == QUEUE_ERR_DOWN ? rc : QUEUE_ERR_REDIS;
         freeReplyObject(r);
     }
     if (rc == QUEUE_OK) gv_strlcpy(id_out, id, QUEUE_ID_MAX + 1);
@@ -494,7 +505,8 @@ int queue_heartbeat(struct queue_conn *c, const char *worker, const struct queue
                 rc = QUEUE_ERR_DOWN;
                 break;
             }
-            if (r->type == REDIS_REPLY_ERROR) rc = QUEUE_ERR_REDIS;
+            if (r->type == REDIS_REPLY_ERROR)
+                rc = queue_error_transient(r) ? QUEUE_ERR_DOWN : QUEUE_ERR_REDIS;
             freeReplyObject(r);
         }
     }
