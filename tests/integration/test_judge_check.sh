@@ -105,7 +105,13 @@ check sum rte.c RTE
 check sum ce.c CE
 [[ "$(field '"missing_variable" in d["compile_output"]')" == True ]] ||
     { echo "FAIL: compile_output lacks the compiler's message"; fails=$((fails + 1)); }
-check sum mle.c MLE
+# memory: its own package with a roomy time limit, because reclaim under a memory cap burns CPU
+# time before the OOM kill and a loaded host must not turn that into TLE
+mkdir -p "$T/mem/data/secret"
+printf 'name: Memory\nlimits:\n  memory: 64\n' > "$T/mem/problem.yaml"
+echo 5 > "$T/mem/.timelimit"
+cp "$T/sum/data/secret/1.in" "$T/sum/data/secret/1.ans" "$T/mem/data/secret/"
+check mem mle.c MLE
 check sum ole.c OLE
 check sum ac.py AC
 check sum Adder.java AC
