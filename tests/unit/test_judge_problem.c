@@ -238,6 +238,29 @@ static void test_broken_packages(void **state)
     }
 }
 
+/* Random YAML-ish bytes in problem.yaml and testdata.yaml: loads or fails with a message, never
+ * crashes (this test runs under ASan and UBSan). */
+static void test_garbage_yaml(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "{}[]:-&*!|>'\"#%@`,? \n\t abc0123456789.eE+";
+    unsigned seed = 12345;
+    minimal_data();
+    for (int round = 0; round < 300; round++) {
+        char text[256];
+        size_t len = (size_t)(rand_r(&seed) % (sizeof text - 1));
+        for (size_t i = 0; i < len; i++)
+            text[i] = alphabet[rand_r(&seed) % (sizeof alphabet - 1)];
+        text[len] = '\0';
+        put(round % 2 ? "problem.yaml" : "data/secret/testdata.yaml", text);
+        if (round % 2 == 0) put("problem.yaml", "name: ok\n");
+        char err[JUDGE_ERR_MAX] = "";
+        struct judge_problem *p = judge_problem_load(root, err, sizeof err);
+        if (!p && !err[0]) fail_msg("round %d: no package and no error", round);
+        judge_problem_free(p);
+    }
+}
+
 static void test_not_a_folder(void **state)
 {
     (void)state;
@@ -303,6 +326,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_2023_scoring_package, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interactive_and_custom, setup, teardown),
         cmocka_unit_test_setup_teardown(test_broken_packages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_garbage_yaml, setup, teardown),
         cmocka_unit_test(test_not_a_folder),
         cmocka_unit_test_setup_teardown(test_generator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_timelimit, setup, teardown),
