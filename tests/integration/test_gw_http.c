@@ -58,7 +58,7 @@ static int setup(void **state)
     static char webarg[300];
     snprintf(webarg, sizeof webarg, "%s", web);
     static const char *args[] = {"--web", webarg, "--rate", "2", "--burst", "40",
-                                 "--queue-max", "5", "--max-conns", "60", "--http-timeout-s", "2",
+                                 "--queue-max", "5", "--max-conns", "60", "--http-timeout-s", "3",
                                  NULL};
     if (gw_start(&gw, args, 0) != 0)
         return -1;
@@ -264,8 +264,8 @@ static void test_slow_client_timed_out(void **state)
     assert_true(fd >= 0);
     assert_int_equal(tc_send(fd, "GET / HTTP/1.1\r\nHost:", 21), 0);
     int64_t t0 = gv_now_ms();
-    assert_true(tc_eof_within(fd, 6000)); /* --http-timeout-s 2 */
-    assert_true(gv_now_ms() - t0 >= 1500);
+    assert_true(tc_eof_within(fd, 8000)); /* --http-timeout-s 3 */
+    assert_true(gv_now_ms() - t0 >= 2500);
     close(fd);
     /* A head over the cap is refused. */
     size_t n = 40000;
@@ -279,7 +279,7 @@ static void test_slow_client_timed_out(void **state)
     free(big);
 }
 
-/* Upgraded connections leave evhttp's timeouts behind (--http-timeout-s 2 here): a WebSocket
+/* Upgraded connections leave evhttp's timeouts behind (--http-timeout-s 3 here): a WebSocket
  * that talks now and then and then stays quiet longer than that is still open. */
 static void test_websocket_outlives_http_timeout(void **state)
 {
@@ -291,7 +291,7 @@ static void test_websocket_outlives_http_timeout(void **state)
         assert_int_equal(tc_ws_wait_text(fd, "\"bad_op\"", 3000, NULL, 0), 1);
         usleep(1200 * 1000);
     }
-    usleep(2500 * 1000);
+    usleep(3500 * 1000);
     assert_int_equal(tc_ws_text(fd, "{}"), 0);
     assert_int_equal(tc_ws_wait_text(fd, "\"bad_op\"", 3000, NULL, 0), 1);
     close(fd);
