@@ -115,9 +115,9 @@ static int guess_language(struct event_base *base, const struct sn_server *srv, 
     struct gv_buf body;
     gv_buf_init(&body, SN_BODY_MAX);
     char err[SN_ERR_MAX];
-    int status = 0, rc = EXIT_UNREACHABLE;
-    if (sn_http(base, srv, "GET", "/api/languages", NULL, 0, SUBMIT_HTTP_TIMEOUT_S, &status, &body,
-                err, sizeof err) < 0) {
+    int status = 0, retry_after, rc = EXIT_UNREACHABLE;
+    if (sn_http(base, srv, "GET", "/api/languages", NULL, 0, SUBMIT_HTTP_TIMEOUT_S, &status,
+                &retry_after, &body, err, sizeof err) < 0) {
         fprintf(stderr, "gavel-submit: %s\n", err);
     } else if (status != 200) {
         sv_api_error(status, body.data, body.len, err, sizeof err);
@@ -145,9 +145,11 @@ static char *submission_json(const char *problem, const char *language, const ch
     return text;
 }
 
-static void print_retry_after(int status)
+static void print_retry_after(int status, int retry_after)
 {
-    if (status == 429 || status == 503)
+    if ((status == 429 || status == 503) && retry_after >= 0)
+        fprintf(stderr, "gavel-submit: the gateway asks to try again in %d s\n", retry_after);
+    else if (status == 429 || status == 503)
         fprintf(stderr, "gavel-submit: the gateway asks to try again later\n");
 }
 
@@ -158,14 +160,14 @@ static int post(struct event_base *base, const struct sn_server *srv, const char
     struct gv_buf body;
     gv_buf_init(&body, SN_BODY_MAX);
     char err[SN_ERR_MAX];
-    int status = 0, rc = EXIT_UNREACHABLE;
+    int status = 0, retry_after, rc = EXIT_UNREACHABLE;
     if (sn_http(base, srv, "POST", "/api/submissions", json, strlen(json), SUBMIT_HTTP_TIMEOUT_S,
-                &status, &body, err, sizeof err) < 0) {
+                &status, &retry_after, &body, err, sizeof err) < 0) {
         fprintf(stderr, "gavel-submit: %s\n", err);
     } else if (status != 202) {
         sv_api_error(status, body.data, body.len, err, sizeof err);
         fprintf(stderr, "gavel-submit: submission refused: %s\n", err);
-        print_retry_after(status);
+        print_retry_after(status, retry_after);
         rc = EXIT_API;
     } else if (sv_parse_accepted(body.data, body.len, id, id_size) < 0) {
         fprintf(stderr, "gavel-submit: the gateway accepted but sent no id\n");

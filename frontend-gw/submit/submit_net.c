@@ -77,7 +77,8 @@ int sn_server_parse(const char *url, struct sn_server *out, char *why, size_t wh
 struct http_call {
     struct event_base *base;
     int done, status, failed;
-    int have_error; /* error is set */
+    int retry_after; /* seconds, -1 when absent */
+    int have_error;  /* error is set */
     enum evhttp_request_error error;
     int sock_errno;
     struct gv_buf *resp;
@@ -100,6 +101,8 @@ static void http_on_done(struct evhttp_request *req, void *arg)
         c->failed = 1;
     } else {
         c->status = evhttp_request_get_response_code(req);
+        const char *ra = evhttp_find_header(evhttp_request_get_input_headers(req), "Retry-After");
+        c->retry_after = ra ? atoi(ra) : -1;
         struct evbuffer *in = evhttp_request_get_input_buffer(req);
         size_t len = evbuffer_get_length(in);
         if (gv_buf_append(c->resp, evbuffer_pullup(in, (ev_ssize_t)len), len) < 0) c->failed = 1;
@@ -127,9 +130,9 @@ static void http_failure(const struct http_call *c, const struct sn_server *srv,
 
 int sn_http(struct event_base *base, const struct sn_server *srv, const char *method,
             const char *path, const char *body, size_t body_len, int timeout_s, int *status,
-            struct gv_buf *resp, char *err, size_t err_size)
+            int *retry_after, struct gv_buf *resp, char *err, size_t err_size)
 {
-    struct http_call c = {.base = base, .resp = resp};
+    struct http_call c = {.base = base, .resp = resp, .retry_after = -1};
     struct evhttp_connection *conn =
         evhttp_connection_base_new(base, NULL, srv->host, (unsigned short)srv->port);
     struct evhttp_request *req = conn ? evhttp_request_new(http_on_done, &c) : NULL;
@@ -166,6 +169,7 @@ int sn_http(struct event_base *base, const struct sn_server *srv, const char *me
         return -1;
     }
     *status = c.status;
+    *retry_after = c.retry_after;
     return 0;
 }
 

@@ -31,11 +31,12 @@ struct sn_server {
 int sn_server_parse(const char *url, struct sn_server *out, char *why, size_t why_size);
 
 /* Runs one HTTP request (body may be NULL) on base until it is answered or timeout_s passes.
- * Returns 0 with *status and the body in resp (capped at SN_BODY_MAX), or -1 with err filled
- * when no answer came (gateway down, refused, timed out). */
+ * Returns 0 with *status, *retry_after (the Retry-After header in seconds, -1 when absent) and the
+ * body in resp (capped at SN_BODY_MAX), or -1 with err filled when no answer came (gateway down,
+ * refused, timed out). */
 int sn_http(struct event_base *base, const struct sn_server *srv, const char *method,
             const char *path, const char *body, size_t body_len, int timeout_s, int *status,
-            struct gv_buf *resp, char *err, size_t err_size);
+            int *retry_after, struct gv_buf *resp, char *err, size_t err_size);
 
 struct sn_ws;
 

@@ -4,9 +4,9 @@
 #
 # Checks: an accepted file exits 0 and prints the verdict with time and memory; a wrong answer
 # exits 1; a compile error exits 1 and shows the compiler's message; the language is guessed from
-# the extension; API errors (unknown problem, unknown language) exit 3 with the API's message;
-# an unreachable gateway exits 4 with a clear sentence; a gateway restart while following is
-# survived (reconnect, then the verdict). Everything started is stopped by a trap.
+# the extension; API errors (unknown problem, unknown language, source too large) exit 3 with the
+# API's message, and 429 with its Retry-After; an unreachable gateway exits 4 with a clear sentence; a gateway restart while
+# following is survived (reconnect, then the verdict). Everything started is stopped by a trap.
 set -euo pipefail
 : "${GAVEL_SOURCE_DIR:?set by ctest}" "${GAVEL_BUILD_DIR:?set by ctest}"
 [ "$(id -u)" -eq 0 ] || { echo "test_submit: needs root for the sandbox (skipped)"; exit 77; }
@@ -82,9 +82,26 @@ run_submit 3 "$TMP/404.out" no-such-problem "$TMP/ce.c"
 grep -q 'HTTP 404' "$TMP/404.out" || fail "404 not explained"
 run_submit 3 "$TMP/422.out" hello "$TMP/ce.c" --language cobol
 grep -q 'HTTP 422' "$TMP/422.out" || fail "422 not explained"
+python3 -c 'print("/*" + "x" * 70000 + "*/ int main(void) { return 0; }")' >"$TMP/big.c"
+run_submit 3 "$TMP/413.out" hello "$TMP/big.c"
+grep -q 'HTTP 413' "$TMP/413.out" || fail "413 not explained"
 cp "$TMP/ce.c" "$TMP/unknown.xyz"
 run_submit 2 "$TMP/ext.out" hello "$TMP/unknown.xyz"
 grep -q 'cannot tell the language' "$TMP/ext.out" || fail "unknown extension not explained"
+
+echo "== rate limited (a second gateway allowing one POST per second)"
+RLPORT="$(free_port)"
+"$GW" --listen "127.0.0.1:$RLPORT" --redis "$REDIS" --problems "$PROBLEMS" --rate 1 --burst 1 \
+    >>"$TMP/gw-rate.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$RLPORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+for i in 1 2 3; do
+    "$SUBMIT" --server "http://127.0.0.1:$RLPORT" --language c no-such-problem "$TMP/ce.c" \
+        >"$TMP/429-$i.out" 2>&1 || true
+done
+cat "$TMP"/429-*.out
+grep -q 'HTTP 429' "$TMP"/429-*.out || fail "no 429 within three quick POSTs"
+grep -q 'try again in [0-9]* s' "$TMP"/429-*.out || fail "429 without the Retry-After hint"
 
 echo "== unreachable gateway"
 DEAD="$(free_port)"
