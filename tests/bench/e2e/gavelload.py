@@ -432,7 +432,9 @@ def cmd_multihost(a):
     last_mark = now
     got = tracker.wait_done(a.count, max(1, deadline - time.monotonic()))
     for th in hooks:
-        th.join(60)
+        th.join(180)
+        if th.is_alive():
+            tracker.errors.append("a fault-injection hook did not finish in 180 s")
     now = time.monotonic()
     phase_times.append(("drain (last post to last final)", now - last_mark))
     time.sleep(1.0)  # late duplicates, if any, would arrive now
