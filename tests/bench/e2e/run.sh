@@ -151,15 +151,15 @@ set xtics ($(echo "$WORKERS" | sed 's/ /, /g'))
 plot "$TMP/plot.dat" using 1:2 with linespoints lw 2 pt 7 title "pipeline", \
      "" using 1:3 with linespoints lw 2 pt 5 title "floor (fork + exec)"
 unset logscale y
-set ylabel "ms (p50 per submission)"
+set ylabel "ms per submission (p50; queue wait in the table)"
 set style data histograms
 set style histogram rowstacked
 set style fill solid 0.8 border -1
 set boxwidth 0.6
-set key top left
+set key top right
 set xtics auto
-plot "$TMP/plot.dat" using 4:xtic(1) title "queue wait", "" using 5 title "compile", \
-     "" using 6 title "run", "" using 7 title "publish"
+plot "$TMP/plot.dat" using 5:xtic(1) title "compile", "" using 6 title "run", \
+     "" using 7 title "publish"
 unset multiplot
 GP
 say "wrote $OUT/e2e.md, $OUT/e2e.svg, $OUT/e2e.json"
