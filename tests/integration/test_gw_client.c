@@ -16,12 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "gv.h"
+#include "test_proc.h"
 
 #define TC_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -309,22 +309,6 @@ int tc_ws_wait_text(int fd, const char *needle, int timeout_ms, char *out, size_
 
 /*** The gavel-gw fixture ***/
 
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET};
-    socklen_t len = sizeof sa;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
-        getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    close(fd);
-    return ntohs(sa.sin_port);
-}
-
 static int wait_healthy(struct gw_fixture *g)
 {
     char resp[4096];
@@ -357,7 +341,7 @@ int gw_start(struct gw_fixture *g, const char *const *extra_args, int keep_redis
         int n = 0;
         snprintf(bin, sizeof bin, "%s/frontend-gw/gavel-gw", build);
         snprintf(problems, sizeof problems, "%s/problems", src);
-        g->port = free_port();
+        g->port = tp_free_port();
         snprintf(listen, sizeof listen, "127.0.0.1:%d", g->port);
         argv[n++] = bin;
         argv[n++] = "--listen";
@@ -369,15 +353,9 @@ int gw_start(struct gw_fixture *g, const char *const *extra_args, int keep_redis
         for (int i = 0; extra_args && extra_args[i] && n < 62; i++)
             argv[n++] = extra_args[i];
         argv[n] = NULL;
-        pid_t pid = fork();
-        if (pid < 0)
+        g->pid = tp_spawn(argv, NULL);
+        if (g->pid < 0)
             return -1;
-        if (pid == 0) {
-            prctl(PR_SET_PDEATHSIG, SIGKILL);
-            execv(bin, (char *const *)argv);
-            _exit(127);
-        }
-        g->pid = pid;
         if (wait_healthy(g) == 0)
             return 0;
         gw_stop_gateway(g);
@@ -387,19 +365,7 @@ int gw_start(struct gw_fixture *g, const char *const *extra_args, int keep_redis
 
 void gw_stop_gateway(struct gw_fixture *g)
 {
-    if (g->pid <= 0)
-        return;
-    kill(g->pid, SIGTERM);
-    for (int i = 0; i < 60; i++) {
-        if (waitpid(g->pid, NULL, WNOHANG) == g->pid) {
-            g->pid = 0;
-            return;
-        }
-        usleep(50 * 1000);
-    }
-    kill(g->pid, SIGKILL);
-    waitpid(g->pid, NULL, 0);
-    g->pid = 0;
+    tp_stop(&g->pid, SIGTERM, 3000);
 }
 
 void gw_stop(struct gw_fixture *g)

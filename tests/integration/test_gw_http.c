@@ -21,6 +21,7 @@
 #include "gv.h"
 #include "queue_sync.h"
 #include "test_gw_client.h"
+#include "test_proc.h"
 
 static struct gw_fixture gw;
 static struct queue_conn *qc;
@@ -29,12 +30,7 @@ static char resp[1 << 20];
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    assert_int_equal(tp_write_file(dir, name, text), 0);
 }
 
 static int setup(void **state)
@@ -71,10 +67,8 @@ static int teardown(void **state)
     (void)state;
     queue_conn_free(qc);
     gw_stop(&gw);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", web, outside);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cleanup failed\n");
+    tp_rm_tree(web);
+    tp_rm_tree(outside);
     return 0;
 }
 

@@ -23,20 +23,19 @@
 #include <cmocka.h>
 
 #include "redis_fixture.h"
+#include "test_proc.h"
 
 #include "gv.h"
 #include "queue_sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <hiredis/hiredis.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -70,12 +69,7 @@ struct fx {
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(fd >= 0);
-    assert_int_equal(gv_write_all(fd, text, strlen(text)), 0);
-    close(fd);
+    assert_int_equal(tp_write_file(dir, name, text), 0);
 }
 
 static void make_dir(const char *path)
@@ -115,17 +109,6 @@ static int judged(const char *verdict)
     return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (type == FTW_DP)
-        rmdir(path);
-    else
-        unlink(path);
-    return 0;
-}
-
 /*** Workers ***/
 
 struct worker {
@@ -155,43 +138,19 @@ static void start_worker(struct fx *f, struct worker *w, const char *name, int s
     snprintf(ttl, sizeof ttl, "%d", TTL_MS);
     snprintf(grace, sizeof grace, "%d", grace_ms);
     gv_strlcpy(w->name, name, sizeof w->name);
-    pid_t parent = getpid();
-    w->pid = fork();
-    assert_true(w->pid >= 0);
-    if (w->pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(127);
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, STDERR_FILENO);
-            dup2(fd, STDOUT_FILENO);
-        }
-        execl(bin, bin, "serve", "--redis", f->rf.url, "--problems", f->problems, "--slots", s,
-              "--id", name, "--heartbeat-ttl", ttl, "--grace", grace, "--claim-timeout", "200",
-              (char *)NULL);
-        fprintf(stderr, "exec %s: %s\n", bin, strerror(errno));
-        _exit(127);
-    }
+    const char *const argv[] = {bin,          "serve",     "--redis",         f->rf.url,
+                                "--problems", f->problems, "--slots",         s,
+                                "--id",       name,        "--heartbeat-ttl", ttl,
+                                "--grace",    grace,       "--claim-timeout", "200",
+                                NULL};
+    w->pid = tp_spawn(argv, log);
+    assert_true(w->pid > 0);
 }
 
 /* Sends sig and waits at most timeout_ms for the exit; returns the exit status or -1. */
 static int stop_worker(struct worker *w, int sig, int timeout_ms)
 {
-    if (w->pid <= 0) return -1;
-    kill(w->pid, sig);
-    int64_t deadline = gv_now_ms() + timeout_ms;
-    int status = 0;
-    while (gv_now_ms() < deadline) {
-        if (waitpid(w->pid, &status, WNOHANG) == w->pid) {
-            w->pid = 0;
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        }
-        usleep(20 * 1000);
-    }
-    kill(w->pid, SIGKILL);
-    waitpid(w->pid, NULL, 0);
-    w->pid = 0;
-    return -1;
+    return tp_stop(&w->pid, sig, timeout_ms);
 }
 
 /*** Fixture ***/
@@ -233,7 +192,7 @@ static int teardown(void **state)
     if (f->sub) redisFree(f->sub);
     if (f->raw) redisFree(f->raw);
     rf_stop(&f->rf);
-    if (!getenv("GAVEL_KEEP_TEST_DIR")) nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (!getenv("GAVEL_KEEP_TEST_DIR")) tp_rm_tree(f->dir);
     free(f);
     return 0;
 }

@@ -8,19 +8,16 @@
 #include "redis_fixture.h"
 
 #include "gv.h"
+#include "test_proc.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <hiredis/hiredis.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,21 +50,6 @@ static void track(struct redis_fixture *rf, int on)
         if (!on && live[i] == rf)
             live[i] = NULL;
     }
-}
-
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof sa;
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-        port = ntohs(sa.sin_port);
-    close(fd);
-    return port;
 }
 
 static int ping(int port)
@@ -131,7 +113,7 @@ static int wait_ready(struct redis_fixture *rf)
 static int start_on_new_port(struct redis_fixture *rf)
 {
     for (int attempt = 0; attempt < RF_START_TRIES; attempt++) {
-        rf->port = free_port();
+        rf->port = tp_free_port();
         if (rf->port < 0)
             continue;
         snprintf(rf->url, sizeof rf->url, "redis://127.0.0.1:%d", rf->port);
@@ -187,26 +169,11 @@ int rf_restart(struct redis_fixture *rf, int hard)
     return wait_ready(rf);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    int rc = (type == FTW_DP) ? rmdir(path) : unlink(path);
-    if (rc < 0)
-        fprintf(stderr, "redis_fixture: remove %s: %s\n", path, strerror(errno));
-    return 0;
-}
-
-static void remove_dir(const char *dir)
-{
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 void rf_stop(struct redis_fixture *rf)
 {
     rf_kill(rf);
     if (rf->dir[0]) {
-        remove_dir(rf->dir);
+        tp_rm_tree(rf->dir);
         rf->dir[0] = '\0';
     }
     track(rf, 0);
