@@ -61,24 +61,49 @@ static void put_test(struct queue_outbox *o, const struct queue_owner *own, cons
     assert_int_equal(queue_outbox_test(o, own, id, N_TESTS, test), 0);
 }
 
+/* One test's world: a private Redis, a sync connection, a job claimed and started by worker
+ * "w1", and an outbox that counts the finals it reports. Stays in place (the outbox holds &fin). */
+struct rig {
+    struct redis_fixture rf;
+    struct queue_conn *c;
+    char id[QUEUE_ID_MAX + 1];
+    struct queue_owner own;
+    struct finals fin;
+    struct queue_outbox *o;
+};
+
+static void rig_open(struct rig *r, int window_ms)
+{
+    assert_int_equal(rf_start(&r->rf), 0);
+    r->c = queue_conn_new(r->rf.url, 2000);
+    assert_non_null(r->c);
+    start_job(r->c, "w1", r->id, &r->own);
+    r->fin = (struct finals){PTHREAD_MUTEX_INITIALIZER, 0, 0};
+    r->o = queue_outbox_new(r->rf.url, window_ms, on_final, &r->fin);
+    assert_non_null(r->o);
+}
+
+static void rig_close(struct rig *r)
+{
+    queue_outbox_free(r->o);
+    queue_conn_free(r->c);
+    rf_stop(&r->rf);
+}
+
 static void test_coalesced_in_order(void **state)
 {
     (void)state;
-    struct redis_fixture rf;
-    assert_int_equal(rf_start(&rf), 0);
-    struct queue_conn *c = queue_conn_new(rf.url, 2000);
-    redisContext *sub = redisConnect("127.0.0.1", rf.port);
+    struct rig g;
+    rig_open(&g, 50);
+    struct queue_outbox *o = g.o;
+    struct queue_owner own = g.own;
+    const char *id = g.id;
+    redisContext *sub = redisConnect("127.0.0.1", g.rf.port);
     redisReply *r = redisCommand(sub, "SUBSCRIBE %s", QUEUE_KEY_EVENTS);
     freeReplyObject(r);
     struct timeval tv = {5, 0};
     redisSetTimeout(sub, tv);
 
-    char id[QUEUE_ID_MAX + 1];
-    struct queue_owner own;
-    start_job(c, "w1", id, &own);
-    struct finals fin = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
-    struct queue_outbox *o = queue_outbox_new(rf.url, 50, on_final, &fin);
-    assert_non_null(o);
     int64_t t0 = gv_now_ms();
     assert_int_equal(queue_outbox_status(o, &own, id, "compiling"), 0);
     assert_int_equal(queue_outbox_status(o, &own, id, "running"), 0);
@@ -89,8 +114,8 @@ static void test_coalesced_in_order(void **state)
     assert_int_equal(queue_outbox_final(o, &own, id, "AC", "{\"verdict\":\"AC\"}"), 0);
     assert_int_equal(queue_outbox_drain(o, 5000), 0);
     int64_t took = gv_now_ms() - t0;
-    assert_int_equal(fin.n, 1);
-    assert_int_equal(fin.last_rc, QUEUE_OK);
+    assert_int_equal(g.fin.n, 1);
+    assert_int_equal(g.fin.last_rc, QUEUE_OK);
 
     int next_test = 1, tests_events = 0;
     long long seq = 0;
@@ -118,84 +143,66 @@ static void test_coalesced_in_order(void **state)
     assert_true(tests_events >= 1);
     assert_true(tests_events <= took / 50 + 2);
     struct queue_submission s;
-    assert_int_equal(queue_get(c, id, &s), QUEUE_OK);
+    assert_int_equal(queue_get(g.c, id, &s), QUEUE_OK);
     assert_int_equal(s.seq, seq);
     cJSON *stored = cJSON_Parse(s.tests);
     assert_int_equal(cJSON_GetArraySize(stored), N_TESTS);
     cJSON_Delete(stored);
     queue_submission_free(&s);
 
-    queue_outbox_free(o);
-    queue_conn_free(c);
     redisFree(sub);
-    rf_stop(&rf);
+    rig_close(&g);
 }
 
 static void test_delivered_after_outage(void **state)
 {
     (void)state;
-    struct redis_fixture rf;
-    assert_int_equal(rf_start(&rf), 0);
-    struct queue_conn *c = queue_conn_new(rf.url, 2000);
-    char id[QUEUE_ID_MAX + 1];
-    struct queue_owner own;
-    start_job(c, "w1", id, &own);
-    struct finals fin = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
-    struct queue_outbox *o = queue_outbox_new(rf.url, 0, on_final, &fin);
+    struct rig g;
+    rig_open(&g, 0);
 
-    rf_kill(&rf);
-    assert_int_equal(queue_outbox_status(o, &own, id, "compiling"), 0);
+    rf_kill(&g.rf);
+    assert_int_equal(queue_outbox_status(g.o, &g.own, g.id, "compiling"), 0);
     for (int n = 1; n <= 3; n++)
-        put_test(o, &own, id, n);
-    assert_int_equal(queue_outbox_final(o, &own, id, "WA", "{\"verdict\":\"WA\"}"), 0);
-    assert_int_equal(queue_outbox_drain(o, 400), -1); /* nowhere to go yet */
-    assert_true(queue_outbox_pending(o) >= 3);
-    assert_int_equal(rf_restart(&rf, 1), 0);
-    assert_int_equal(queue_outbox_drain(o, 8000), 0);
-    assert_int_equal(fin.n, 1);
-    assert_int_equal(fin.last_rc, QUEUE_OK);
+        put_test(g.o, &g.own, g.id, n);
+    assert_int_equal(queue_outbox_final(g.o, &g.own, g.id, "WA", "{\"verdict\":\"WA\"}"), 0);
+    assert_int_equal(queue_outbox_drain(g.o, 400), -1); /* nowhere to go yet */
+    assert_true(queue_outbox_pending(g.o) >= 3);
+    assert_int_equal(rf_restart(&g.rf, 1), 0);
+    assert_int_equal(queue_outbox_drain(g.o, 8000), 0);
+    assert_int_equal(g.fin.n, 1);
+    assert_int_equal(g.fin.last_rc, QUEUE_OK);
     struct queue_submission s;
     int rc = QUEUE_ERR_DOWN;
     for (int i = 0; i < 100 && rc == QUEUE_ERR_DOWN; i++) {
-        rc = queue_get(c, id, &s);
+        rc = queue_get(g.c, g.id, &s);
         if (rc == QUEUE_ERR_DOWN) usleep(50 * 1000);
     }
     assert_int_equal(rc, QUEUE_OK);
     assert_string_equal(s.verdict, "WA");
     assert_int_equal(s.seq, 3); /* compiling, one coalesced tests event, final */
     queue_submission_free(&s);
-    queue_outbox_free(o);
-    queue_conn_free(c);
-    rf_stop(&rf);
+    rig_close(&g);
 }
 
 static void test_refused_dropped(void **state)
 {
     (void)state;
-    struct redis_fixture rf;
-    assert_int_equal(rf_start(&rf), 0);
-    struct queue_conn *c = queue_conn_new(rf.url, 2000);
-    char id[QUEUE_ID_MAX + 1];
-    struct queue_owner own;
-    start_job(c, "w1", id, &own);
-    struct queue_owner stale = own;
+    struct rig g;
+    rig_open(&g, 0);
+    struct queue_owner stale = g.own;
     stale.attempt = 99;
-    struct finals fin = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
-    struct queue_outbox *o = queue_outbox_new(rf.url, 0, on_final, &fin);
-    assert_int_equal(queue_outbox_status(o, &stale, id, "compiling"), 0);
-    put_test(o, &stale, id, 1);
-    assert_int_equal(queue_outbox_final(o, &stale, id, "AC", "{}"), 0);
-    assert_int_equal(queue_outbox_drain(o, 3000), 0);
-    assert_int_equal(fin.n, 1);
-    assert_int_equal(fin.last_rc, QUEUE_ERR_REFUSED);
+    assert_int_equal(queue_outbox_status(g.o, &stale, g.id, "compiling"), 0);
+    put_test(g.o, &stale, g.id, 1);
+    assert_int_equal(queue_outbox_final(g.o, &stale, g.id, "AC", "{}"), 0);
+    assert_int_equal(queue_outbox_drain(g.o, 3000), 0);
+    assert_int_equal(g.fin.n, 1);
+    assert_int_equal(g.fin.last_rc, QUEUE_ERR_REFUSED);
     struct queue_submission s;
-    assert_int_equal(queue_get(c, id, &s), QUEUE_OK);
+    assert_int_equal(queue_get(g.c, g.id, &s), QUEUE_OK);
     assert_int_equal(s.seq, 0);
     assert_string_equal(s.status, "queued");
     queue_submission_free(&s);
-    queue_outbox_free(o);
-    queue_conn_free(c);
-    rf_stop(&rf);
+    rig_close(&g);
 }
 
 /* A final Redis cannot take (here: not JSON) still ends the job, as a JE, and leaves no id in
@@ -203,31 +210,23 @@ static void test_refused_dropped(void **state)
 static void test_bad_final_becomes_je(void **state)
 {
     (void)state;
-    struct redis_fixture rf;
-    assert_int_equal(rf_start(&rf), 0);
-    struct queue_conn *c = queue_conn_new(rf.url, 2000);
-    char id[QUEUE_ID_MAX + 1];
-    struct queue_owner own;
-    start_job(c, "w1", id, &own);
-    struct finals fin = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
-    struct queue_outbox *o = queue_outbox_new(rf.url, 0, on_final, &fin);
-    assert_int_equal(queue_outbox_final(o, &own, id, "AC", "{not json"), 0);
-    assert_int_equal(queue_outbox_drain(o, 3000), 0);
-    assert_int_equal(fin.n, 1);
-    assert_int_equal(fin.last_rc, QUEUE_OK);
+    struct rig g;
+    rig_open(&g, 0);
+    assert_int_equal(queue_outbox_final(g.o, &g.own, g.id, "AC", "{not json"), 0);
+    assert_int_equal(queue_outbox_drain(g.o, 3000), 0);
+    assert_int_equal(g.fin.n, 1);
+    assert_int_equal(g.fin.last_rc, QUEUE_OK);
     struct queue_submission s;
-    assert_int_equal(queue_get(c, id, &s), QUEUE_OK);
+    assert_int_equal(queue_get(g.c, g.id, &s), QUEUE_OK);
     assert_string_equal(s.verdict, "JE");
     assert_non_null(strstr(s.result, "the result could not be stored"));
     queue_submission_free(&s);
-    redisContext *raw = redisConnect("127.0.0.1", rf.port);
+    redisContext *raw = redisConnect("127.0.0.1", g.rf.port);
     redisReply *r = redisCommand(raw, "LLEN gavel:processing:w1");
     assert_int_equal(r->integer, 0);
     freeReplyObject(r);
     redisFree(raw);
-    queue_outbox_free(o);
-    queue_conn_free(c);
-    rf_stop(&rf);
+    rig_close(&g);
 }
 
 int main(void)
