@@ -4,8 +4,11 @@
  * Theory of operation. The command line of DESIGN.md is parsed into a struct sbx_spec; the files
  * named by --stdin/--stdout/--stderr are opened here, on the host side, as the caller, before any
  * box exists (the program only ever gets the descriptors). A pool of one box is made (it claims a
- * free host-wide box id), the program runs through sbx_run(), the pool is freed (the box's cgroup,
- * mounts and network namespace go with it) and the result is printed as one JSON line. Exit
+ * free host-wide box id), the program runs through sbx_run(), the pool is freed and the result is
+ * printed as one JSON line. The pool is made with keep_boxes: the box's cgroup folders stay for
+ * the next command that claims the same id, and the seccomp programs come from the on-disk cache
+ * (sbx_bpfcache.c), so a warm run skips mkdir/rmdir of cgroups and libseccomp; `--cleanup`
+ * removes what is kept. Exit
  * status 0 whenever the sandbox itself worked, whatever the program did; 2 on the sandbox's own
  * failure or a bad command line (then the message is on stderr, and JSON too if a run was tried).
  */
@@ -16,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +39,7 @@ struct cli {
     struct sbx_bind binds[CLI_MAX_BINDS];
     char *bind_copies[CLI_MAX_BINDS];
     size_t n_binds;
+    bool cleanup;
 };
 
 static const char usage_text[] =
@@ -52,6 +57,8 @@ static const char usage_text[] =
     "  --env K=V            an environment variable (the environment is only these)\n"
     "  --policy P           seccomp policy: strict (default), runtime, compiler\n"
     "  --base-dir DIR       where box folders live (default /var/lib/gavel/sandbox)\n"
+    "  --cleanup            remove what earlier runs kept for speed (cgroups, box folders, the\n"
+    "                       seccomp cache) for every box no process holds now, then exit\n"
     "  --version, --help\n"
     "Exit status: 0 when the sandbox worked (whatever the program did), 2 on its own failure.\n";
 
@@ -72,6 +79,7 @@ enum {
     OPT_WORK_RW,
     OPT_HELP,
     OPT_VERSION,
+    OPT_CLEANUP,
 };
 
 static const struct option options[] = {
@@ -91,6 +99,7 @@ static const struct option options[] = {
     {"work-rw", no_argument, NULL, OPT_WORK_RW},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"cleanup", no_argument, NULL, OPT_CLEANUP},
     {NULL, 0, NULL, 0},
 };
 
@@ -187,11 +196,14 @@ static int parse(struct cli *c, int argc, char **argv)
         case OPT_WORK_RW: c->spec.work_writable = true; break;
         case OPT_HELP: case 'h': fputs(usage_text, stdout); return 1;
         case OPT_VERSION: printf("gavel-sandbox %s\n", GAVEL_VERSION); return 1;
+        case OPT_CLEANUP: c->cleanup = true; break;
         default: return -1;
         }
         if (rc < 0)
             return -1;
     }
+    if (c->cleanup)
+        return 0;
     if (optind >= argc) {
         fprintf(stderr, "gavel-sandbox: no program given (see --help)\n");
         return -1;
@@ -236,6 +248,7 @@ static int run(struct cli *c)
     memset(&r, 0, sizeof r);
     char err[256];
     c->cfg.n_boxes = 1;
+    c->cfg.keep_boxes = true;
     int64_t t0 = cpu_now_us();
     struct sbx_pool *pool = sbx_pool_new(&c->cfg, err, sizeof err);
     int64_t t1 = cpu_now_us(), t2 = t1, t3 = t1;
@@ -262,6 +275,16 @@ static int run(struct cli *c)
     return rc < 0 ? EXIT_SANDBOX : 0;
 }
 
+static int cleanup(struct cli *c)
+{
+    char err[256];
+    if (sbx_cleanup(&c->cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "gavel-sandbox: cleanup: %s\n", err);
+        return EXIT_SANDBOX;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static struct cli c;
@@ -270,6 +293,8 @@ int main(int argc, char **argv)
     int rc = parse(&c, argc, argv);
     if (rc != 0)
         return rc > 0 ? 0 : EXIT_SANDBOX;
+    if (c.cleanup)
+        return cleanup(&c);
     if (open_files(&c) < 0)
         return EXIT_SANDBOX;
     rc = run(&c);

@@ -116,6 +116,10 @@ struct sbx_config {
     unsigned max_box_id;     /* box ids are 0..max_box_id-1 per host; default 1000 */
     unsigned first_uid;      /* box i runs as uid/gid first_uid + i; default 60000 */
     uint64_t work_kib;       /* size of each box's work folder (a tmpfs); default 256 MiB */
+    /* Keep each box's cgroup folders (emptied) and host folders when the pool is freed, for the
+     * next pool that claims the same box id: what the gavel-sandbox CLI does, since it makes a
+     * pool per run. sbx_cleanup() removes what is kept. */
+    bool keep_boxes;
 };
 
 struct sbx_pool;
@@ -126,6 +130,10 @@ struct sbx_box;
 struct sbx_pool *sbx_pool_new(const struct sbx_config *cfg, char *err, size_t err_size);
 /* Kills anything still running, removes the boxes' folders and cgroups, releases the ids. */
 void sbx_pool_free(struct sbx_pool *pool);
+/* Removes what pools with keep_boxes left behind (cgroups, box folders) for every box id no
+ * process holds now, and the seccomp program cache. 0, or -1 with err (it goes on past
+ * failures and reports the first). */
+int sbx_cleanup(const struct sbx_config *cfg, char *err, size_t err_size);
 /* One line on what the pool uses: "cgroup v1 (memory,pids,cpuacct)" / "cgroup v2" / "rlimits". */
 const char *sbx_pool_describe(const struct sbx_pool *pool);
 

@@ -924,6 +924,28 @@ static void close_groups(struct sbx_cg *cg)
     }
 }
 
+/* After killing a leftover group's processes: waits (bounded) until the last of them is reaped,
+ * because pids.current counts zombies and a run's pids.max would otherwise be short of them. A
+ * crashed owner's processes are reaped by init, which takes a moment. */
+static void wait_reaped(struct sbx_cg *cg)
+{
+    char buf[32];
+    uint64_t tasks = 1;
+    int64_t deadline = gv_now_ms() + CG_KILL_TIMEOUT_MS;
+    while (cg->fd[F_TASKS] >= 0 && gv_now_ms() < deadline) {
+        ssize_t n = pread(cg->fd[F_TASKS], buf, sizeof buf - 1, 0);
+        if (n <= 0)
+            return;
+        buf[n] = '\0';
+        if (parse_u64(buf, &tasks) < 0 || tasks == 0)
+            return;
+        nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+    }
+    if (tasks != 0)
+        gv_warn("cgroup box %u: %llu tasks of a leftover group not reaped", cg->id,
+                (unsigned long long)tasks);
+}
+
 struct sbx_cg *sbx_cg_create(struct sbx_cg_root *root, unsigned box_id, char *err, size_t err_size)
 {
     if (!root || root->version == SBX_CG_NONE) {
@@ -949,6 +971,8 @@ struct sbx_cg *sbx_cg_create(struct sbx_cg_root *root, unsigned box_id, char *er
         sbx_cg_destroy(cg);
         return NULL;
     }
+    if (leftover)
+        wait_reaped(cg);
     return cg;
 }
 
@@ -1207,6 +1231,35 @@ int sbx_cg_count(struct sbx_cg *cg)
 const char *sbx_cg_error(const struct sbx_cg *cg)
 {
     return cg->err;
+}
+
+void sbx_cg_release(struct sbx_cg *cg)
+{
+    if (!cg)
+        return;
+    if (sbx_cg_kill_all(cg) < 0)
+        gv_warn("cgroup box %u: %s", cg->id, cg->err);
+    close_groups(cg);
+    free(cg);
+}
+
+int sbx_cg_remove_box(struct sbx_cg_root *root, unsigned box_id, char *err, size_t err_size)
+{
+    if (!root || root->version == SBX_CG_NONE)
+        return 0;
+    bool found = false;
+    for (enum cg_hier h = H_MEMORY; h < H_COUNT && !found; h++) {
+        char path[PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/box-%u", root->base[h], box_id);
+        found = root->used[h] && access(path, F_OK) == 0;
+    }
+    if (!found)
+        return 0;
+    struct sbx_cg *cg = sbx_cg_create(root, box_id, err, err_size);
+    if (!cg)
+        return -1;
+    sbx_cg_destroy(cg);
+    return 0;
 }
 
 void sbx_cg_destroy(struct sbx_cg *cg)

@@ -82,6 +82,13 @@ int sbx_cg_count(struct sbx_cg *cg);
 /* What the last failing call on cg failed at ("write <path>/memory.max: Device or resource busy");
  * "" when nothing failed. Every int function above returns -1 on failure and fills this. */
 const char *sbx_cg_error(const struct sbx_cg *cg);
+/* Kills what is left and closes the descriptors, but leaves the group's folders for the next
+ * sbx_cg_create of the same box id (which takes them over): a CLI run skips the slow rmdir and
+ * mkdir this way. Frees cg. */
+void sbx_cg_release(struct sbx_cg *cg);
+/* Removes the group of box_id if one was left (sbx_cg_release, a crash); the caller holds the
+ * box id. 0 when there is none left, or -1 with err. */
+int sbx_cg_remove_box(struct sbx_cg_root *root, unsigned box_id, char *err, size_t err_size);
 /* Kills what is left, closes the descriptors and removes the group's folders; frees cg. */
 void sbx_cg_destroy(struct sbx_cg *cg);
 

@@ -29,6 +29,8 @@
 #define SBX_ROOT_TMPFS_OPTS "size=64k,nr_inodes=256,mode=0755"
 /* Stack of each child process on the way to execve (they run no deep code). */
 #define SBX_CHILD_STACK (256 * 1024)
+/* At most this many caller's binds (--dir) per run. */
+#define SBX_MAX_BINDS 16
 /* At most this many system folders (/usr, /etc, ...) and hidden /etc files per box root. */
 #define SBX_SYS_MAX 16
 
@@ -48,6 +50,7 @@ struct sbx_shared {
     volatile int status;     /* C1: the program's wait status */
     struct rusage usage;     /* C1: the program's and every reaped orphan's usage, summed */
     int64_t stamp_us[8];     /* CLOCK_MONOTONIC at milestones, for SBX_TIMING=1 profiling */
+    uint32_t made[SBX_MAX_BINDS];       /* C1: per bind, bit d set when it made the folder of depth d */
 };
 
 struct sbx_box {
@@ -59,6 +62,9 @@ struct sbx_box {
     int mnt_fd;      /* the box's template mount namespace (its root is the box root) */
     int work_fd;     /* O_PATH of the work tmpfs (mounted at /box in that namespace) */
     int netns_fd;    /* an empty network namespace, made once */
+    int root_rw_fd;  /* a detached, writable clone of the root mount (open_tree): removes the
+                      * mount points runs made for --dir from the root's tmpfs */
+    bool reused;     /* its namespaces were kept by an earlier pool (sbx_keep.c) */
     struct sbx_cg *cg;
     char dir[PATH_MAX];      /* base_dir/box-<id> */
     char root[PATH_MAX];     /* base_dir/box-<id>/root: where the root was built (host side) */
@@ -79,6 +85,8 @@ struct sbx_pool {
     char hidden[SBX_SYS_MAX][64]; /* /etc files replaced by an empty file ("etc/shadow") */
     unsigned n_hidden;
     long ncpus;
+    bool keep_boxes; /* sbx_config.keep_boxes: leave cgroups, folders and namespaces behind */
+    uint64_t work_kib;
 };
 
 /* The filter of a policy, compiled once per pool (thread-safe); NULL with err on failure. */
@@ -116,6 +124,8 @@ int sbx_status_decide(const struct sbx_outcome *o, const struct sbx_limits *l, c
  * the host namespace host_mnt_fd. proc_fd: O_PATH of the host's /proc. 0, or -1 with err. */
 int sbx_root_build(struct sbx_pool *pool, struct sbx_box *box, int host_mnt_fd, int proc_fd,
                    uint64_t work_kib, char *err, size_t size);
+/* In the box's mount namespace (the calling thread's): opens box->root_rw_fd. 0 or -1 with err. */
+int sbx_root_open_rw(struct sbx_box *box, char *err, size_t size);
 /* Bind of host onto target, then nosuid, nodev, and read-only unless rw. 0 or -1 with errno. */
 int sbx_root_bind(const char *host, const char *target, bool rw);
 

@@ -25,6 +25,9 @@
  */
 #include "sbx_internal.h"
 
+#include "sbx_bpfcache.h"
+#include "sbx_keep.h"
+
 #include "gv.h"
 
 #include <errno.h>
@@ -125,9 +128,30 @@ static int claim_id(unsigned id)
 
 struct keeper_job {
     struct sbx_pool *pool;
-    uint64_t work_kib;
     char err[200];
 };
+
+/* One box's namespaces: taken over from an earlier pool (keep_boxes), or built (and then kept,
+ * best effort). */
+static int box_namespaces(struct sbx_pool *pool, struct sbx_box *box, int host_mnt, int proc,
+                          char *err, size_t size)
+{
+    char why[200];
+    bool timing = getenv("SBX_TIMING") != NULL;
+    if (pool->keep_boxes && sbx_keep_load(pool, box, host_mnt, why, sizeof why) == 0) {
+        box->reused = true;
+        if (timing)
+            fprintf(stderr, "box %u: kept namespaces reused\n", box->id);
+        return 0;
+    }
+    if (pool->keep_boxes && timing)
+        fprintf(stderr, "box %u: building namespaces (%s)\n", box->id, why);
+    if (sbx_root_build(pool, box, host_mnt, proc, pool->work_kib, err, size) < 0)
+        return -1;
+    if (pool->keep_boxes && sbx_keep_save(pool, box, why, sizeof why) < 0)
+        gv_warn("sandbox: box %u: namespaces not kept: %s", box->id, why);
+    return 0;
+}
 
 /* Runs in its own short-lived thread, because unshare and setns change only the calling thread
  * (after unshare(CLONE_FS), which also gives it its own umask): the caller's threads never leave
@@ -149,8 +173,7 @@ static void *keeper_thread(void *arg)
         ret = job;
     }
     for (unsigned i = 0; i < pool->n_boxes && ret == NULL; i++)
-        if (sbx_root_build(pool, &pool->boxes[i], host_mnt, proc, job->work_kib, job->err,
-                           sizeof job->err) < 0)
+        if (box_namespaces(pool, &pool->boxes[i], host_mnt, proc, job->err, sizeof job->err) < 0)
             ret = job;
     if (host_mnt >= 0)
         close(host_mnt);
@@ -159,9 +182,9 @@ static void *keeper_thread(void *arg)
     return ret;
 }
 
-static int make_roots(struct sbx_pool *pool, uint64_t work_kib, char *err, size_t size)
+static int make_roots(struct sbx_pool *pool, char *err, size_t size)
 {
-    struct keeper_job job = {.pool = pool, .work_kib = work_kib};
+    struct keeper_job job = {.pool = pool};
     pthread_t t;
     int rc = pthread_create(&t, NULL, keeper_thread, &job);
     if (rc != 0) {
@@ -219,7 +242,10 @@ static int box_prepare(struct sbx_pool *pool, struct sbx_box *box, char *err, si
 
 static void box_free(struct sbx_box *box)
 {
-    if (box->cg != NULL)
+    bool keep = box->pool->keep_boxes;
+    if (box->cg != NULL && keep)
+        sbx_cg_release(box->cg);
+    else if (box->cg != NULL)
         sbx_cg_destroy(box->cg);
     if (box->work_fd >= 0)
         close(box->work_fd);
@@ -227,11 +253,13 @@ static void box_free(struct sbx_box *box)
         close(box->mnt_fd);
     if (box->netns_fd >= 0)
         close(box->netns_fd);
+    if (box->root_rw_fd >= 0)
+        close(box->root_rw_fd);
     if (box->stacks != NULL)
         munmap(box->stacks, 2 * (SBX_CHILD_STACK + 4096));
     if (box->shared != NULL)
         munmap(box->shared, 4096);
-    if (box->dir[0] != '\0') {
+    if (box->dir[0] != '\0' && !keep) {
         rmdir(box->root);
         rmdir(box->dir);
     }
@@ -263,6 +291,21 @@ static int claim_boxes(struct sbx_pool *pool, const struct sbx_config *cfg, unsi
     return 0;
 }
 
+/* A kept box's work folder may hold what a crashed run left: empty it before anyone uses it. */
+static int clean_reused(struct sbx_pool *pool, char *err, size_t size)
+{
+    for (unsigned i = 0; i < pool->n_boxes; i++) {
+        struct sbx_box *box = &pool->boxes[i];
+        if (box->reused && sbx_box_clean(box) < 0) {
+            snprintf(err, size, "clean the kept work folder of box %u: %s", box->id,
+                     strerror(errno));
+            sbx_keep_remove(box->id); /* the next pool builds it afresh */
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /*** Public API ***/
 
 struct sbx_pool *sbx_pool_new(const struct sbx_config *cfg, char *err, size_t err_size)
@@ -281,6 +324,7 @@ struct sbx_pool *sbx_pool_new(const struct sbx_config *cfg, char *err, size_t er
     }
     pthread_mutex_init(&pool->lock, NULL);
     pool->n_boxes = n;
+    pool->keep_boxes = cfg->keep_boxes;
     pool->ncpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (pool->ncpus < 1)
         pool->ncpus = 1;
@@ -294,7 +338,7 @@ struct sbx_pool *sbx_pool_new(const struct sbx_config *cfg, char *err, size_t er
     }
     for (unsigned i = 0; i < n; i++)
         pool->boxes[i].lock_fd = pool->boxes[i].work_fd = pool->boxes[i].netns_fd =
-            pool->boxes[i].mnt_fd = -1;
+            pool->boxes[i].mnt_fd = pool->boxes[i].root_rw_fd = -1;
     if (mkdir_p(pool->base_dir, 0700) < 0) {
         snprintf(err, err_size, "mkdir %s: %s", pool->base_dir, strerror(errno));
         goto err;
@@ -309,8 +353,10 @@ struct sbx_pool *sbx_pool_new(const struct sbx_config *cfg, char *err, size_t er
     scan_host_root(pool);
     if (claim_boxes(pool, cfg, max_id, first_uid, err, err_size) < 0)
         goto err;
-    uint64_t work_kib = cfg->work_kib ? cfg->work_kib : SBX_WORK_KIB_DEFAULT;
-    if (make_roots(pool, work_kib, err, err_size) < 0)
+    pool->work_kib = cfg->work_kib ? cfg->work_kib : SBX_WORK_KIB_DEFAULT;
+    if (make_roots(pool, err, err_size) < 0)
+        goto err;
+    if (clean_reused(pool, err, err_size) < 0)
         goto err;
     if (sbx_cg_version(pool->cgroot) == SBX_CG_NONE)
         snprintf(pool->describe, sizeof pool->describe, "rlimits (no usable cgroup)");
@@ -338,6 +384,69 @@ void sbx_pool_free(struct sbx_pool *pool)
     free(pool);
 }
 
+/* Claims box id when its lock file exists (a box that never ran has nothing to clean) and is
+ * free; -1 otherwise. */
+static int claim_existing_id(unsigned id)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/box-%u.lock", SBX_LOCK_DIR, id);
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void first_error(char *err, size_t size, int *rc, const char *fmt, const char *a,
+                        const char *b)
+{
+    if (*rc == 0)
+        snprintf(err, size, fmt, a, b);
+    *rc = -1;
+}
+
+static void cleanup_box(struct sbx_cg_root *cgroot, const char *base, unsigned id, char *err,
+                        size_t size, int *rc)
+{
+    char dir[PATH_MAX], root[PATH_MAX + 8], why[200];
+    if (cgroot != NULL && sbx_cg_remove_box(cgroot, id, why, sizeof why) < 0)
+        first_error(err, size, rc, "%s%s", why, "");
+    snprintf(dir, sizeof dir, "%s/box-%u", base, id);
+    snprintf(root, sizeof root, "%s/root", dir);
+    if ((rmdir(root) < 0 && errno != ENOENT) || (rmdir(dir) < 0 && errno != ENOENT))
+        first_error(err, size, rc, "rmdir %s: %s", dir, strerror(errno));
+}
+
+int sbx_cleanup(const struct sbx_config *cfg, char *err, size_t err_size)
+{
+    unsigned max_id = cfg->max_box_id ? cfg->max_box_id : MAX_BOX_ID_DEFAULT;
+    const char *base = cfg->base_dir ? cfg->base_dir : BASE_DIR_DEFAULT;
+    int rc = 0;
+    err[0] = '\0';
+    struct sbx_cg_root *cgroot = sbx_cg_detect(cfg->cgroup_root, err, err_size);
+    if (cgroot == NULL)
+        rc = -1;
+    for (unsigned id = 0; id < max_id; id++) {
+        int fd = claim_existing_id(id);
+        if (fd < 0)
+            continue;
+        cleanup_box(cgroot, base, id, err, err_size, &rc);
+        if (sbx_keep_remove(id) < 0)
+            first_error(err, err_size, &rc, "remove the kept namespaces of a box%s: %s", "",
+                        strerror(errno));
+        close(fd);
+    }
+    sbx_keep_finish();
+    if (cgroot != NULL)
+        sbx_cg_root_free(cgroot);
+    if (sbx_bpfcache_clear(NULL) < 0)
+        first_error(err, err_size, &rc, "clear %s: %s", SBX_BPF_CACHE_DIR, strerror(errno));
+    return rc;
+}
+
 const char *sbx_pool_describe(const struct sbx_pool *pool)
 {
     return pool->describe;
@@ -351,8 +460,15 @@ struct sbx_filter *sbx_pool_filter(struct sbx_pool *pool, enum sbx_policy policy
         return NULL;
     }
     pthread_mutex_lock(&pool->lock);
-    if (pool->filters[policy] == NULL)
-        pool->filters[policy] = sbx_seccomp_compile(policy, err, err_size);
+    if (pool->filters[policy] == NULL) {
+        enum sbx_bpfcache_how how;
+        char path[PATH_MAX];
+        pool->filters[policy] = sbx_bpfcache_get(NULL, policy, &how, path, sizeof path, err,
+                                                 err_size);
+        if (getenv("SBX_TIMING") != NULL)
+            fprintf(stderr, "seccomp %s: cache %s %s\n", sbx_policy_name(policy),
+                    sbx_bpfcache_how_name(how), path);
+    }
     struct sbx_filter *f = pool->filters[policy];
     pthread_mutex_unlock(&pool->lock);
     return f;

@@ -16,7 +16,9 @@
  *   3. pivot_roots into it and detaches the host's tree, so the namespace holds only the box's
  *      dozen mounts, then makes the root read-only;
  *   4. keeps a descriptor of the namespace (box->mnt_fd), an O_PATH descriptor of the work
- *      folder (box->work_fd, for the host-side file glue) and, in a fresh network namespace, a
+ *      folder (box->work_fd, for the host-side file glue), a detached writable clone of the
+ *      root mount (box->root_rw_fd: the parent removes the mount points a run made for --dir
+ *      through it, since the root itself is read-only) and, in a fresh network namespace, a
  *      descriptor of that too (box->netns_fd); then returns to the host's mount namespace.
  * A run then only enters this namespace, copies it (unshare: a dozen mounts, no pivot, no
  * unmount of the host's tree) and mounts a fresh /tmp and /proc; see sbx_run.c. Paths are read
@@ -169,8 +171,22 @@ static int pivot(char *err, size_t size)
     return 0;
 }
 
+int sbx_root_open_rw(struct sbx_box *box, char *err, size_t size)
+{
+    box->root_rw_fd = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    struct mount_attr attr = {.attr_clr = MOUNT_ATTR_RDONLY};
+    if (box->root_rw_fd < 0 ||
+        mount_setattr(box->root_rw_fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {
+        snprintf(err, size, "a writable handle on the box root: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static int keep_namespaces(struct sbx_box *box, int proc_fd, char *err, size_t size)
 {
+    if (sbx_root_open_rw(box, err, size) < 0)
+        return -1;
     box->mnt_fd = openat(proc_fd, "thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
     if (box->mnt_fd < 0) {
         snprintf(err, size, "open the mount namespace: %s", strerror(errno));

@@ -79,7 +79,6 @@
 #define PROCESSES_OTHER        64
 #define TMP_KIB_DEFAULT        (64 * 1024)
 #define WALL_FROM_CPU(ms)      (3 * (uint64_t)(ms) + 1000)
-#define MAX_BINDS              16
 #define DEFAULT_PATH           "/usr/local/bin:/usr/bin:/bin"
 #define HOSTNAME               "gavel"
 #define MIN_POLL_MS            1
@@ -154,7 +153,7 @@ struct run_ctx {
     int n_rlimits;
     const char *path;   /* PATH for the program lookup */
     unsigned uid;
-    int tree_fds[MAX_BINDS]; /* detached copies of the caller's binds (open_tree) */
+    int tree_fds[SBX_MAX_BINDS]; /* detached copies of the caller's binds (open_tree) */
 };
 
 static SBX_CHILD void stamp(struct sbx_shared *sh, int i)
@@ -173,8 +172,9 @@ static SBX_CHILD int fail(struct sbx_shared *sh, enum step step)
 
 /*** C1: the run's copy of the box's mount namespace ***/
 
-/* mkdir -p of an absolute in-box path, relative to the root (the current folder). */
-static SBX_CHILD int mkdir_inside(const char *inside, char *buf, size_t size)
+/* mkdir -p of an absolute in-box path, relative to the root (the current folder). Sets bit d
+ * of *made for each folder of depth d it made (the parent removes those after the run). */
+static SBX_CHILD int mkdir_inside(const char *inside, char *buf, size_t size, volatile uint32_t *made)
 {
     size_t n = 0;
     while (*inside == '/')
@@ -186,13 +186,17 @@ static SBX_CHILD int mkdir_inside(const char *inside, char *buf, size_t size)
         errno = ENAMETOOLONG;
         return -1;
     }
+    unsigned depth = 0;
     for (size_t i = 1; i <= n; i++) {
         if (buf[i] != '/' && buf[i] != '\0')
             continue;
         char c = buf[i];
         buf[i] = '\0';
-        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+        if (mkdir(buf, 0755) == 0 && depth < 32)
+            *made |= 1U << depth;
+        else if (errno != EEXIST)
             return -1;
+        depth++;
         buf[i] = c;
     }
     return 0;
@@ -200,7 +204,8 @@ static SBX_CHILD int mkdir_inside(const char *inside, char *buf, size_t size)
 
 /* The caller's binds: detached copies of host mounts (open_tree in the parent, where the host
  * paths resolve) attached here. Their mount points are made in the box root's tmpfs, which is
- * made writable for that moment; the empty folders stay there for later runs. */
+ * made writable for that moment; the folders made are noted in the shared page, and the parent
+ * removes them after the run (remove_mount_points), so none pile up in a long-lived root. */
 static SBX_CHILD int attach_binds(struct run_ctx *c)
 {
     char target[PATH_MAX];
@@ -210,7 +215,8 @@ static SBX_CHILD int attach_binds(struct run_ctx *c)
         const struct sbx_bind *b = &c->spec->binds[i];
         unsigned long fl = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV |
                            (b->writable ? 0 : MS_RDONLY);
-        if (mkdir_inside(b->inside ? b->inside : b->host, target, sizeof target) < 0 ||
+        if (mkdir_inside(b->inside ? b->inside : b->host, target, sizeof target,
+                         &c->box->shared->made[i]) < 0 ||
             move_mount(c->tree_fds[i], "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
             mount(NULL, target, NULL, fl, NULL) < 0)
             return -1;
@@ -669,6 +675,38 @@ static int finish(struct sbx_box *box, const struct waiter *w, const struct sbx_
 
 /*** sbx_run ***/
 
+/* Removes the folders C1 made as mount points for the caller's binds, deepest first, through the
+ * writable clone of the root mount (the root is read-only everywhere else). Best effort: a folder
+ * left behind only costs an inode of the root's tmpfs. */
+static void remove_mount_points(struct sbx_box *box, const struct sbx_spec *spec)
+{
+    for (size_t i = spec->n_binds; i-- > 0;) {
+        uint32_t made = box->shared->made[i];
+        const char *inside = spec->binds[i].inside ? spec->binds[i].inside : spec->binds[i].host;
+        char path[PATH_MAX];
+        while (*inside == '/')
+            inside++;
+        if (made == 0 || box->root_rw_fd < 0 || gv_strlcpy(path, inside, sizeof path) >= sizeof path)
+            continue;
+        for (int d = 31; d >= 0; d--) {
+            if (!(made & (1U << d)))
+                continue;
+            /* Cut path after its (d+1)-th component. */
+            char *p = path;
+            for (int k = 0; k <= d && p != NULL; k++) {
+                p = strchr(p, '/');
+                if (p != NULL && k < d)
+                    p++;
+            }
+            if (p != NULL)
+                *p = '\0';
+            if (unlinkat(box->root_rw_fd, path, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                gv_warn("sandbox: box %u: remove mount point /%s: %s", box->id, path,
+                        strerror(errno));
+        }
+    }
+}
+
 static void close_trees(struct run_ctx *c, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -703,9 +741,9 @@ static int prepare_ctx(struct run_ctx *c, struct sbx_box *box, const struct sbx_
         snprintf(r->message, sizeof r->message, "no program to run");
         return -1;
     }
-    if (spec->n_binds > MAX_BINDS) {
+    if (spec->n_binds > SBX_MAX_BINDS) {
         r->status = SBX_JE;
-        snprintf(r->message, sizeof r->message, "more than %d binds", MAX_BINDS);
+        snprintf(r->message, sizeof r->message, "more than %d binds", SBX_MAX_BINDS);
         return -1;
     }
     for (size_t i = 0; i < spec->n_binds; i++) {
@@ -796,6 +834,7 @@ int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result 
         rc = je(r, "%s: %s", "the box's init did not start", ECHILD);
     if (rc == 0)
         rc = finish(box, &w, &l, have_cg, &c1_usage, spec->argv[0], r);
+    remove_mount_points(box, spec);
     close(w.pidfd);
     close(sv[0]);
     if (w.listener >= 0)

@@ -348,6 +348,107 @@ struct sbx_filter *sbx_seccomp_compile(enum sbx_policy policy, char *err, size_t
     return compile_modes(policy, kernel_has_notify(), err, err_size);
 }
 
+bool sbx_seccomp_kernel_notify(void)
+{
+    return kernel_has_notify();
+}
+
+/*** Fingerprint and ready programs (for the on-disk cache) ***/
+
+/* Bump when the way programs are built from the tables changes in a way the build stamp below
+ * would not catch (it changes with every compile of this file anyway). */
+#define SBX_SECCOMP_CODE_VERSION 1
+#define FNV_OFFSET               0xcbf29ce484222325ULL
+#define FNV_PRIME                0x100000001b3ULL
+
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * FNV_PRIME;
+    return h;
+}
+
+static uint64_t fnv_u64(uint64_t h, uint64_t v)
+{
+    return fnv(h, &v, sizeof v);
+}
+
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+    return s == NULL ? fnv_u64(h, 0) : fnv(h, s, strlen(s) + 1);
+}
+
+static uint64_t hash_rules(uint64_t h, const struct sbx_rule *rules, size_t n)
+{
+    h = fnv_u64(h, n);
+    for (size_t i = 0; i < n; i++) {
+        const struct sbx_rule *r = &rules[i];
+        h = fnv_str(h, r->name);
+        h = fnv_u64(h, (uint64_t)r->nr);
+        h = fnv_u64(h, (uint64_t)r->kind);
+        h = fnv_u64(h, (uint64_t)r->err);
+        h = fnv_u64(h, (uint64_t)r->cmp);
+        h = fnv_u64(h, r->arg);
+        h = fnv_u64(h, r->mask);
+        h = fnv_u64(h, r->value);
+    }
+    return h;
+}
+
+uint64_t sbx_seccomp_key(enum sbx_policy policy, bool with_notify)
+{
+    if ((unsigned)policy >= sizeof(policy_defs) / sizeof(policy_defs[0])) return 0;
+    const struct sbx_policy_def *def = policy_defs[policy];
+    const struct scmp_version *v = seccomp_version();
+    uint64_t h = FNV_OFFSET;
+    h = fnv_u64(h, SBX_SECCOMP_CODE_VERSION);
+    h = fnv_str(h, __DATE__ " " __TIME__);
+    h = fnv_u64(h, v ? ((uint64_t)v->major << 32 | v->minor << 16 | v->micro) : 0);
+    h = fnv_u64(h, seccomp_arch_native());
+    h = fnv_u64(h, with_notify);
+    h = fnv_u64(h, SBX_UNREVIEWED_FIRST);
+    h = fnv_u64(h, SBX_UNREVIEWED_LAST);
+    h = fnv_u64(h, SBX_FAMILY_LIMIT);
+    h = hash_rules(h, sbx_deny_rules, sbx_deny_n_rules);
+    h = fnv_str(h, def->name);
+    h = fnv_u64(h, def->default_allow);
+    h = hash_rules(h, def->rules, def->n_rules);
+    h = fnv_u64(h, def->n_families);
+    for (size_t i = 0; i < def->n_families; i++)
+        h = fnv_u64(h, (uint64_t)def->families[i]);
+    return h;
+}
+
+static int copy_prog(struct sbx_prog *prog, const struct sock_filter *insns, size_t n)
+{
+    if (n == 0 || n * sizeof(*insns) > SBX_BPF_MAX_BYTES) {
+        errno = EINVAL;
+        return -1;
+    }
+    prog->insns = malloc(n * sizeof(*insns));
+    if (prog->insns == NULL) return -1;
+    memcpy(prog->insns, insns, n * sizeof(*insns));
+    prog->fprog.len = (unsigned short)n;
+    prog->fprog.filter = prog->insns;
+    return 0;
+}
+
+struct sbx_filter *sbx_seccomp_from_programs(const struct sock_filter *notify, size_t n_notify,
+                                             const struct sock_filter *kill, size_t n_kill,
+                                             char *err, size_t err_size)
+{
+    struct sbx_filter *f = calloc(1, sizeof(*f));
+    if (f == NULL || copy_prog(&f->kill, kill, n_kill) != 0 ||
+        (n_notify > 0 && copy_prog(&f->notify, notify, n_notify) != 0)) {
+        snprintf(err, err_size, "seccomp: ready program (%zu, %zu instructions): %s", n_notify,
+                 n_kill, strerror(errno));
+        sbx_seccomp_free(f);
+        return NULL;
+    }
+    return f;
+}
+
 struct sbx_filter *sbx_seccomp_compile_kill_only(enum sbx_policy policy, char *err, size_t err_size)
 {
     return compile_modes(policy, false, err, err_size);

@@ -35,6 +35,18 @@ struct sbx_filter *sbx_seccomp_compile(enum sbx_policy policy, char *err, size_t
 struct sbx_filter *sbx_seccomp_compile_kill_only(enum sbx_policy policy, char *err,
                                                  size_t err_size);
 void sbx_seccomp_free(struct sbx_filter *filter);
+/* A 64-bit fingerprint of everything the programs of `policy` are made from: the policy and
+ * deny-list tables (by content), the libseccomp version, the architecture, whether the notify
+ * variant is built, and this file's build. The on-disk cache (sbx_bpfcache.c) keys on it, so a
+ * changed table, library or build never reuses an old program. */
+uint64_t sbx_seccomp_key(enum sbx_policy policy, bool with_notify);
+/* Whether sbx_seccomp_compile would build the notify variant on this kernel. */
+bool sbx_seccomp_kernel_notify(void);
+/* A filter from ready programs (copied): notify may be NULL (n_notify 0); kill may not. NULL with
+ * err when a program is empty or longer than the kernel takes. */
+struct sbx_filter *sbx_seccomp_from_programs(const struct sock_filter *notify, size_t n_notify,
+                                             const struct sock_filter *kill, size_t n_kill,
+                                             char *err, size_t err_size);
 /* Whether install will try the user-notification program first. */
 bool sbx_seccomp_has_notify(const struct sbx_filter *filter);
 /* The BPF program of the notify (or kill) variant and its length in instructions; NULL and 0 when

@@ -21,3 +21,16 @@ add_dependencies(test_sandbox_cli gavel-sandbox)
 # The status table (sandbox/sbx_status.c) on plain data.
 gavel_c_test(test_sbx_status SOURCES unit/test_sbx_status.c LIBS gavel_sandbox LABELS unit)
 target_include_directories(test_sbx_status PRIVATE ${PROJECT_SOURCE_DIR}/sandbox)
+
+# What the CLI keeps across commands (kept namespaces, cgroups, the seccomp cache) and that
+# keeping it stays correct. Serial: it damages host-wide kept state on purpose and counts boxes.
+gavel_c_test(test_sandbox_keep SOURCES integration/test_sandbox_keep.c LIBS PkgConfig::CJSON
+  LABELS integration TIMEOUT 180)
+add_dependencies(test_sandbox_keep gavel-sandbox sbx_testprog)
+set_tests_properties(test_sandbox_keep PROPERTIES RUN_SERIAL TRUE)
+
+# CLI commands keep box state for speed (docs/sandbox.md): after every test that runs the CLI,
+# `gavel-sandbox --cleanup` removes it, so nothing stays mounted after ctest.
+add_test(NAME sandbox_cli_cleanup COMMAND gavel-sandbox --cleanup)
+set_tests_properties(sandbox_cli_cleanup PROPERTIES FIXTURES_CLEANUP sbx_cli LABELS integration)
+set_tests_properties(test_sandbox_cli test_sandbox_keep PROPERTIES FIXTURES_REQUIRED sbx_cli)
