@@ -146,7 +146,7 @@ set multiplot layout 1,2 title "Gavel end to end: $(nproc) cores, $(uname -r), l
 set xlabel "worker processes"
 set ylabel "tests per second"
 set logscale y
-set key top left
+set key below horizontal
 set xtics ($(echo "$WORKERS" | sed 's/ /, /g'))
 plot "$TMP/plot.dat" using 1:2 with linespoints lw 2 pt 7 title "pipeline", \
      "" using 1:3 with linespoints lw 2 pt 5 title "floor (fork + exec)"
@@ -156,7 +156,8 @@ set style data histograms
 set style histogram rowstacked
 set style fill solid 0.8 border -1
 set boxwidth 0.6
-set key top right
+set key below horizontal
+set yrange [0:*]
 set xtics auto
 plot "$TMP/plot.dat" using 5:xtic(1) title "compile", "" using 6 title "run", \
      "" using 7 title "publish"
