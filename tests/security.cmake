@@ -16,3 +16,5 @@ target_include_directories(test_seccomp_programs PRIVATE ${PROJECT_SOURCE_DIR}/s
 # with host checks after each. Needs root, like the sandbox itself.
 gavel_c_test(test_security_suite SOURCES security/test_security_suite.c LIBS gavel_sandbox
   LABELS security TIMEOUT 300)
+# It runs the gavel-sandbox CLI too: the CLI state cleanup (tests/sandbox.cmake) runs after it.
+set_tests_properties(test_security_suite PROPERTIES FIXTURES_REQUIRED sbx_cli)
