@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "gv_version.h"
 
@@ -56,6 +57,9 @@ int64_t gv_now_ms(void);
 int64_t gv_now_us(void);
 /* Milliseconds since the Unix epoch (CLOCK_REALTIME), for timestamps people read. */
 int64_t gv_wall_ms(void);
+/* Fills *ts with the CLOCK_REALTIME time `ms` milliseconds from now (0 when ms < 0), normalized:
+ * the absolute deadline pthread_cond_timedwait wants. */
+void gv_wall_deadline(struct timespec *ts, int64_t ms);
 
 /*** Files ***/
 

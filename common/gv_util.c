@@ -1,6 +1,9 @@
 /*
  * gv_util.c - clocks and bounded file I/O.
  *
+ * The clocks are read in microseconds and divided; gv_wall_deadline() turns "ms from now" into the
+ * absolute CLOCK_REALTIME timespec that condition-variable waits take, carrying nanoseconds over.
+ *
  * gv_read_file() reads through one descriptor and stops one byte past the limit, so an unexpectedly
  * large (or endless, like /dev/zero) file costs at most `max` + 1 bytes of memory.
  */
@@ -33,6 +36,16 @@ int64_t gv_now_ms(void)
 int64_t gv_wall_ms(void)
 {
     return clock_us(CLOCK_REALTIME) / 1000;
+}
+
+void gv_wall_deadline(struct timespec *ts, int64_t ms)
+{
+    if (ms < 0)
+        ms = 0;
+    clock_gettime(CLOCK_REALTIME, ts);
+    int64_t ns = ts->tv_nsec + (ms % 1000) * 1000000;
+    ts->tv_sec += (time_t)(ms / 1000 + ns / 1000000000);
+    ts->tv_nsec = (long)(ns % 1000000000);
 }
 
 char *gv_read_file(const char *path, size_t max, size_t *len_out)

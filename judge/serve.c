@@ -412,10 +412,7 @@ static void *heartbeat_main(void *arg)
         /* Not recovered yet (Redis down at start): try again soon, the slots are waiting. */
         int wait = atomic_load(&sv->ready) ? period : (period < 250 ? period : 250);
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        long long ns = ts.tv_nsec + (long long)(wait % 1000) * 1000000LL;
-        ts.tv_sec += wait / 1000 + ns / 1000000000LL;
-        ts.tv_nsec = ns % 1000000000LL;
+        gv_wall_deadline(&ts, wait);
         if (!atomic_load(&sv->hb_stop)) pthread_cond_timedwait(&sv->wake, &sv->lock, &ts);
     }
     pthread_mutex_unlock(&sv->lock);

@@ -221,13 +221,7 @@ static int send_entry(struct queue_conn *c, const struct entry *e, long long *se
 static void wait_ms(struct queue_outbox *o, int64_t ms)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    gv_wall_deadline(&ts, ms);
     pthread_cond_timedwait(&o->wake, &o->lock, &ts);
 }
 
@@ -371,10 +365,7 @@ int queue_outbox_drain(struct queue_outbox *o, int timeout_ms)
     while (o->head && gv_now_ms() < deadline) {
         int64_t left = deadline - gv_now_ms();
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        int64_t ns = ts.tv_nsec + (left % 1000) * 1000000;
-        ts.tv_sec += left / 1000 + ns / 1000000000;
-        ts.tv_nsec = ns % 1000000000;
+        gv_wall_deadline(&ts, left);
         pthread_cond_timedwait(&o->drained, &o->lock, &ts);
     }
     int rc = o->head ? -1 : 0;

@@ -73,6 +73,21 @@ static void test_strlcpy(void **state)
     assert_string_equal(small, "abc");
 }
 
+static void test_wall_deadline(void **state)
+{
+    (void)state;
+    struct timespec now, ts;
+    assert_int_equal(clock_gettime(CLOCK_REALTIME, &now), 0);
+    gv_wall_deadline(&ts, 1999);
+    int64_t ahead_ms =
+        (int64_t)(ts.tv_sec - now.tv_sec) * 1000 + (ts.tv_nsec - now.tv_nsec) / 1000000;
+    assert_true(ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000);
+    assert_true(ahead_ms >= 1998 && ahead_ms < 2100);
+    gv_wall_deadline(&ts, -5); /* a past deadline means now */
+    ahead_ms = (int64_t)(ts.tv_sec - now.tv_sec) * 1000 + (ts.tv_nsec - now.tv_nsec) / 1000000;
+    assert_true(ahead_ms >= -1 && ahead_ms < 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -80,6 +95,7 @@ int main(void)
         cmocka_unit_test(test_steal_empty),
         cmocka_unit_test(test_read_file_limit),
         cmocka_unit_test(test_strlcpy),
+        cmocka_unit_test(test_wall_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
