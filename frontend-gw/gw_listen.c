@@ -183,7 +183,8 @@ void gw_listen_upgrade(struct gw_listen *l, struct evhttp_request *req)
         return;
     }
     int one = 1;
-    setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+        gv_warn("ws: setsockopt TCP_NODELAY: %s", strerror(errno));
     ws_conn_adopt(l->ws, evcon, bev, resp, (size_t)rn);
 }
 

@@ -249,7 +249,10 @@ int main(int argc, char **argv)
     static struct gw_app app; /* large (the rate table): not on the stack */
     gv_log_init("gavel-gw", getenv("GAVEL_GW_DEBUG") ? GV_LOG_DEBUG : GV_LOG_INFO);
     parse_args(argc, argv, &app.cfg);
-    signal(SIGPIPE, SIG_IGN);
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+        gv_error("signal SIGPIPE: %s", strerror(errno));
+        return 1;
+    }
     app.base = event_base_new();
     if (!app.base) {
         gv_error("event_base_new failed");

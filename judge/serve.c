@@ -586,19 +586,23 @@ int judge_serve_main(int argc, char **argv)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* every thread made from here on inherits it */
-    signal(SIGPIPE, SIG_IGN);
+    /* Every thread made from here on inherits the mask. */
+    int rc = pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    if (rc != 0 || signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+        gv_error("serve: blocking SIGTERM/SIGINT, ignoring SIGPIPE: %s", strerror(rc ? rc : errno));
+        return 2;
+    }
     if (setup(&sv) < 0) {
         gv_error("serve: setup failed");
         return 2;
     }
     for (int i = 0; i < sv.slots; i++)
-        if (pthread_create(&sv.slot[i].thread, NULL, slot_main, &sv.slot[i]) != 0) {
-            gv_error("serve: cannot start slot %d", i);
+        if ((rc = pthread_create(&sv.slot[i].thread, NULL, slot_main, &sv.slot[i])) != 0) {
+            gv_error("serve: cannot start slot %d: %s", i, strerror(rc));
             _exit(2);
         }
-    if (pthread_create(&sv.heartbeat, NULL, heartbeat_main, &sv) != 0) {
-        gv_error("serve: cannot start the heartbeat thread");
+    if ((rc = pthread_create(&sv.heartbeat, NULL, heartbeat_main, &sv)) != 0) {
+        gv_error("serve: cannot start the heartbeat thread: %s", strerror(rc));
         _exit(2);
     }
     gv_info("worker %s: %d slot(s), redis %s, problems %s, heartbeat ttl %d ms, languages %s",

@@ -215,7 +215,11 @@ struct queue_async *queue_async_new(struct event_base *base, const struct queue_
         return NULL;
     }
     struct timeval tv = {0, QUEUE_ASYNC_TICK_MS * 1000};
-    event_add(q->tick, &tv);
+    if (event_add(q->tick, &tv) != 0) {
+        gv_error("queue: event_add of the %d ms tick failed", QUEUE_ASYNC_TICK_MS);
+        queue_async_free(q);
+        return NULL;
+    }
     link_connect(&q->cmd);
     link_connect(&q->sub);
     return q;
