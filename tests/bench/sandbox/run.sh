@@ -3,7 +3,10 @@
 # a Release build folder): median and p90 over N runs (default 500) of a trivial static program
 #   floor  fork + execve + wait4, no sandbox
 #   lib    sbx_run() in a pooled box (the judge's path)
-#   cli    gavel-sandbox --dir DIR:/bench -- /bench/trivial (a whole process per run)
+#   cli    gavel-sandbox --dir DIR:/bench -- /bench/trivial (a whole process per run), warm: the
+#          steady state of repeated commands, which reuse what earlier ones kept
+#   cli_cold  the same, each run after `gavel-sandbox --cleanup` (untimed): nothing kept, no
+#          cached seccomp program (N/5 runs)
 #   bwrap  bubblewrap with a judge-like command line (--unshare-all, ro-binds, --proc, --dev, --tmpfs)
 # and prints a table with the ratios to the floor, and the machine it ran on. Besides wall times
 # it shows the CPU time each run costs (this process and its children), which a busy machine
@@ -33,6 +36,8 @@ measure() { # name, command...
 measure floor "$BENCH" floor "$N" "$tmp/trivial"
 measure lib "$BENCH" lib "$N" "$tmp/trivial"
 measure cli "$BENCH" cmd "$N" "$CLI" --dir "$tmp:/bench" -- /bench/trivial
+measure cli_cold "$BENCH" cold "$(( N / 5 > 0 ? N / 5 : 1 ))" "$CLI" --dir "$tmp:/bench" -- /bench/trivial
+"$CLI" --cleanup
 if command -v bwrap >/dev/null; then
     bw=(bwrap --unshare-all --die-with-parent --new-session --ro-bind /usr /usr --ro-bind /etc /etc)
     for l in bin sbin lib lib64; do
@@ -46,11 +51,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "runs per path: $N (trivial static program)"
 printf '%-8s %10s %10s %9s %10s %9s\n' path median_us p90_us vs_floor cpu_us vs_floor
-for k in floor lib cli bwrap; do
+for k in floor lib cli cli_cold bwrap; do
     [ -n "${med[$k]:-}" ] || { printf '%-8s %10s\n' "$k" "n/a"; continue; }
     printf '%-8s %10s %10s %9s %10s %9s\n' "$k" "${med[$k]}" "${p90[$k]}" \
         "$(ratio "${med[$k]}" "${med[floor]}")" "${cpu[$k]}" "$(ratio "${cpu[$k]}" "${cpu[floor]}")"
 done
 if [ -n "${med[bwrap]:-}" ]; then
-    echo "cli / bwrap: $(ratio "${med[cli]}" "${med[bwrap]}")"
+    echo "cli / bwrap: $(ratio "${med[cli]}" "${med[bwrap]}") (warm), $(ratio "${med[cli_cold]}" "${med[bwrap]}") (cold); CPU $(ratio "${cpu[cli]}" "${cpu[bwrap]}") (warm)"
 fi

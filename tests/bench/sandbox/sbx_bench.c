@@ -5,7 +5,10 @@
  * warm-up runs) and prints "median_us p90_us cpu_us" of the per-run wall time:
  *   floor  fork + execve + wait4: the least any sandbox can cost;
  *   lib    sbx_run() in one pooled box (strict policy, no limits), as the judge uses it;
- *   cmd    fork + execve + wait4 of a whole command line (gavel-sandbox -- ..., bwrap ...).
+ *   cmd    fork + execve + wait4 of a whole command line (gavel-sandbox -- ..., bwrap ...); for
+ *          gavel-sandbox that is the warm path: what earlier commands kept is reused;
+ *   cold   the same, but `PROGRAM --cleanup` runs before each run (untimed, its CPU left out):
+ *          gavel-sandbox's first run on a host where nothing is kept.
  * In lib mode PROGRAM is copied into the box's work folder once and run as /box/prog.
  * Each run's stdout and stderr go to /dev/null. A third number is the CPU time (user + system, of
  * this process and all it waited for) per run: on a busy machine wall times swell, CPU costs
@@ -16,6 +19,7 @@
 #include "gv.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +28,7 @@
 #include <unistd.h>
 
 #define BENCH_WARMUP 20
+#define BENCH_WARMUP_COLD 2
 #define BENCH_RUNS_MAX 100000
 
 static int cmp_i64(const void *a, const void *b)
@@ -83,7 +88,7 @@ static int lib_run(struct sbx_box *box, char **argv, int devnull)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: sbx-bench floor|lib|cmd N PROGRAM [ARG...]\n");
+        fprintf(stderr, "usage: sbx-bench floor|lib|cmd|cold N PROGRAM [ARG...]\n");
         return 2;
     }
     const char *mode = argv[1];
@@ -112,22 +117,28 @@ int main(int argc, char **argv)
         free(data);
         argv[3] = "/box/prog";
     }
+    bool cold = strcmp(mode, "cold") == 0;
+    char *cleanup[] = {argv[3], "--cleanup", NULL};
     int64_t *t = calloc((size_t)n, sizeof *t);
-    int64_t cpu0 = 0;
-    for (long i = -BENCH_WARMUP; i < n; i++) {
-        int64_t t0 = gv_now_us();
+    int64_t cpu_sum = 0;
+    for (long i = cold ? -BENCH_WARMUP_COLD : -BENCH_WARMUP; i < n; i++) {
+        if (cold && fork_exec(cleanup, devnull) < 0) {
+            fprintf(stderr, "sbx-bench: %s --cleanup failed\n", argv[3]);
+            return 1;
+        }
+        int64_t c0 = cpu_us(), t0 = gv_now_us();
         int rc = box ? lib_run(box, argv + 3, devnull) : fork_exec(argv + 3, devnull);
         if (rc < 0) {
             fprintf(stderr, "sbx-bench: run %ld of %s failed\n", i, mode);
             return 1;
         }
-        if (i >= 0)
+        if (i >= 0) {
             t[i] = gv_now_us() - t0;
-        if (i == -1)
-            cpu0 = cpu_us();
+            cpu_sum += cpu_us() - c0;
+        }
     }
     qsort(t, (size_t)n, sizeof *t, cmp_i64);
-    int64_t cpu = (cpu_us() - cpu0) / n;
+    int64_t cpu = cpu_sum / n;
     printf("%lld %lld %lld\n", (long long)t[n / 2], (long long)t[n * 9 / 10], (long long)cpu);
     free(t);
     sbx_pool_free(pool);
