@@ -554,7 +554,17 @@ static void hand_back(struct serve *sv)
 /* Waits for a stop signal; then for the slots, at most the grace period. 1 when they finished. */
 static int wait_for_stop(struct serve *sv, const sigset_t *sigs)
 {
-    int sig = sigwaitinfo(sigs, NULL);
+    /* Only a signal of the set ends the wait: -1/EINTR (another signal, a stop/continue, landing
+     * on this thread) is not a request to stop. */
+    siginfo_t si;
+    int sig;
+    while ((sig = sigwaitinfo(sigs, &si)) < 0) {
+        if (errno != EINTR) {
+            gv_error("serve: sigwaitinfo: %s; stopping", strerror(errno));
+            break;
+        }
+        gv_debug("serve: sigwaitinfo interrupted by another signal; still waiting");
+    }
     gv_info("signal %d: not claiming any more; finishing %d job(s) (grace %d ms)", sig, sv->busy,
             sv->grace_ms);
     atomic_store(&sv->stopping, 1);

@@ -12,7 +12,8 @@
  *     back what an earlier process of its name left in its processing list;
  *   poison jobs (unknown problem, unknown language, missing hash): JE once, and the worker goes on;
  *   SIGTERM during a job: it still ends with one final and the worker exits 0; with a short grace
- *     the job is handed back and another worker ends it, once.
+ *     the job is handed back and another worker ends it, once;
+ *   SIGSTOP + SIGCONT: the worker is not stopped by it and goes on judging.
  *
  * Needs root (the sandbox); skipped otherwise.
  */
@@ -555,6 +556,31 @@ static void test_sigterm(void **state)
     assert_int_equal(stop_worker(&c, SIGTERM, 10000), 0);
 }
 
+/* A stop and continue (SIGSTOP, SIGCONT) interrupts the main thread's wait for a stop signal
+ * with EINTR: the worker must go on serving, not take it for SIGTERM. */
+static void test_stop_continue(void **state)
+{
+    struct fx *f = *state;
+    struct worker w;
+    struct job first, second;
+    enqueue(f, &first, "sum", "c", quick_src);
+    start_worker(f, &w, "sleeper", 1, 10000);
+    int ok = wait_hash(f, first.id, "status", "done", 30000); /* so it waits for signals now */
+    if (!ok) print_log(f, "sleeper");
+    assert_true(ok);
+    assert_int_equal(kill(w.pid, SIGSTOP), 0);
+    usleep(200 * 1000);
+    assert_int_equal(kill(w.pid, SIGCONT), 0);
+    usleep(500 * 1000);
+    assert_int_equal(waitpid(w.pid, NULL, WNOHANG), 0); /* still running */
+    enqueue(f, &second, "sum", "c", quick_src);
+    ok = wait_hash(f, second.id, "status", "done", 30000);
+    if (!ok) print_log(f, "sleeper");
+    assert_true(ok);
+    assert_true(hash_is(f, second.id, "worker", "sleeper"));
+    assert_int_equal(stop_worker(&w, SIGTERM, 10000), 0);
+}
+
 int main(void)
 {
     gv_log_init("test_serve_queue", GV_LOG_ERROR);
@@ -564,6 +590,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_poison, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill9_takeover, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigterm, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_continue, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redis_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_recovers_own, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_workers_share, setup, teardown),
