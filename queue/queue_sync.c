@@ -27,7 +27,10 @@
 
 #define QUEUE_BACKOFF_MIN_MS 100
 #define QUEUE_BACKOFF_MAX_MS 5000
-#define QUEUE_ARGS_MAX       32 /* words of the longest command we send */
+#define QUEUE_ARGS_MAX       32                  /* words of the longest command we send */
+#define QUEUE_OWNER_MAX      (QUEUE_ID_MAX + 32) /* "worker attempt" of a queue_owner */
+#define QUEUE_PREFIX_MAX     256 /* an event's JSON up to its type-specific fields */
+#define QUEUE_SUFFIX_MAX     (QUEUE_RESULT_MAX + 64) /* the rest of an event's JSON */
 
 struct queue_conn {
     struct queue_url url;
@@ -374,13 +377,13 @@ static int owner_words(const struct queue_owner *owner, char *buf, size_t size)
 int queue_publish_status(struct queue_conn *c, const struct queue_owner *owner, const char *id,
                          const char *status, long long *seq_out)
 {
-    char key[QUEUE_KEY_MAX], own[QUEUE_ID_MAX + 32], suffix[64];
+    char key[QUEUE_KEY_MAX], own[QUEUE_OWNER_MAX], suffix[64];
     if (strcmp(status, "compiling") != 0 && strcmp(status, "running") != 0)
         return QUEUE_ERR_INVALID;
     if (queue_key_submission(key, sizeof key, id) < 0 || owner_words(owner, own, sizeof own) < 0)
         return QUEUE_ERR_INVALID;
     struct gv_buf prefix;
-    gv_buf_init(&prefix, 256);
+    gv_buf_init(&prefix, QUEUE_PREFIX_MAX);
     if (queue_event_prefix(&prefix, "status", id) < 0) {
         gv_buf_free(&prefix);
         return QUEUE_ERR_INVALID;
@@ -395,14 +398,14 @@ int queue_publish_status(struct queue_conn *c, const struct queue_owner *owner, 
 int queue_publish_tests(struct queue_conn *c, const struct queue_owner *owner, const char *id,
                         long long total, const char *tests_items, long long *seq_out)
 {
-    char key[QUEUE_KEY_MAX], own[QUEUE_ID_MAX + 32], tot[24];
+    char key[QUEUE_KEY_MAX], own[QUEUE_OWNER_MAX], tot[24];
     if (queue_key_submission(key, sizeof key, id) < 0 || owner_words(owner, own, sizeof own) < 0 ||
         !tests_items[0] || strlen(tests_items) > QUEUE_RESULT_MAX)
         return QUEUE_ERR_INVALID;
     snprintf(tot, sizeof tot, "%lld", total);
     struct gv_buf prefix, suffix;
-    gv_buf_init(&prefix, 256);
-    gv_buf_init(&suffix, QUEUE_RESULT_MAX + 64);
+    gv_buf_init(&prefix, QUEUE_PREFIX_MAX);
+    gv_buf_init(&suffix, QUEUE_SUFFIX_MAX);
     int rc = QUEUE_ERR_INVALID;
     if (queue_event_prefix(&prefix, "tests", id) == 0 &&
         gv_buf_printf(&suffix, ",\"total\":%lld,\"tests\":[%s]}", total, tests_items) == 0) {
@@ -425,7 +428,7 @@ static int valid_verdict(const char *v)
 int queue_publish_final(struct queue_conn *c, const struct queue_owner *owner, const char *id,
                         const char *verdict, const char *result, long long *seq_out)
 {
-    char key[QUEUE_KEY_MAX], plist[QUEUE_KEY_MAX], own[QUEUE_ID_MAX + 32] = "", now[24];
+    char key[QUEUE_KEY_MAX], plist[QUEUE_KEY_MAX], own[QUEUE_OWNER_MAX] = "", now[24];
     if (queue_key_submission(key, sizeof key, id) < 0 || !valid_verdict(verdict) ||
         strlen(result) > QUEUE_RESULT_MAX)
         return QUEUE_ERR_INVALID;
@@ -433,23 +436,21 @@ int queue_publish_final(struct queue_conn *c, const struct queue_owner *owner, c
                   owner_words(owner, own, sizeof own) < 0))
         return QUEUE_ERR_INVALID;
     if (!owner) gv_strlcpy(plist, key, sizeof plist);
-    struct gv_buf prefix, suffix;
-    gv_buf_init(&prefix, 256);
-    gv_buf_init(&suffix, QUEUE_RESULT_MAX + 64);
+    struct gv_buf suffix;
+    gv_buf_init(&suffix, QUEUE_SUFFIX_MAX);
     int rc = QUEUE_ERR_INVALID;
     snprintf(now, sizeof now, "%lld", (long long)gv_wall_ms());
     if (queue_final_suffix(&suffix, result) == 0) {
         const char *words[] = {key, plist, own, id, verdict, suffix.data, now};
         rc = run_event(c, QUEUE_SCRIPT_FINAL, 2, 5, words, seq_out);
     }
-    gv_buf_free(&prefix);
     gv_buf_free(&suffix);
     return rc;
 }
 
 int queue_release(struct queue_conn *c, const struct queue_owner *owner, const char *id)
 {
-    char key[QUEUE_KEY_MAX], plist[QUEUE_KEY_MAX], own[QUEUE_ID_MAX + 32];
+    char key[QUEUE_KEY_MAX], plist[QUEUE_KEY_MAX], own[QUEUE_OWNER_MAX];
     if (!owner || queue_key_submission(key, sizeof key, id) < 0 ||
         queue_key_processing(plist, sizeof plist, owner->worker) < 0 ||
         owner_words(owner, own, sizeof own) < 0)
