@@ -211,15 +211,7 @@ phase_mark "client run"
 # every worker but the killed one must still be alive, and the killed one must be gone
 for w in w2 w3 w4; do
     kill -0 "$(cat "$STATE/$w.pid")" 2>/dev/null && continue
-    # Known bug of `gavel-judge serve` (judge/serve.c wait_for_stop takes sigwaitinfo's -1/EINTR
-    # for a stop signal; /work/notes/scaleout-to-queue.md): the worker stops cleanly on its own.
-    # Reported loudly, not failed: the run's own checks (one final each, verdicts) still hold.
-    # Remove this exception once serve loops on EINTR. Any other exit fails.
-    if grep -q 'signal -1: not claiming' "$STATE/$w.log" && grep -q 'stopped cleanly' "$STATE/$w.log"; then
-        echo "KNOWN BUG: worker $w stopped by itself (serve: sigwaitinfo -1 taken for a stop signal)" >&2
-    else
-        echo "worker $w died" >&2; tail -n 20 "$STATE/$w.log" >&2; rc=1
-    fi
+    echo "worker $w died" >&2; tail -n 20 "$STATE/$w.log" >&2; rc=1
 done
 kill -0 "$(cat "$STATE/w1.pid")" 2>/dev/null && { echo "w1 still alive after kill -9" >&2; rc=1; }
 rm -f "$STATE/w1.pid"
