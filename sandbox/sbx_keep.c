@@ -265,6 +265,12 @@ int sbx_keep_save(struct sbx_pool *pool, struct sbx_box *box, char *err, size_t 
 
 /*** Removing ***/
 
+bool sbx_keep_present(unsigned id)
+{
+    char path[PATH_MAX];
+    return box_path(id, NULL, path, sizeof path) == 0 && access(path, F_OK) == 0;
+}
+
 int sbx_keep_remove(unsigned id)
 {
     char path[PATH_MAX];

@@ -31,6 +31,8 @@ int sbx_keep_load(struct sbx_pool *pool, struct sbx_box *box, int host_mnt_fd, c
 /* Leaves box's namespaces behind for the next pool (binds and stamp). 0, or -1 with err: the box
  * still works, it is only not kept. */
 int sbx_keep_save(struct sbx_pool *pool, struct sbx_box *box, char *err, size_t size);
+/* Whether anything is kept for box id (one access(2)). */
+bool sbx_keep_present(unsigned id);
 /* Removes what is kept for box id (the caller holds the id). 0 or -1 with errno. */
 int sbx_keep_remove(unsigned id);
 /* Unmounts SBX_KEEP_DIR itself when no box is kept in it any more. */

@@ -146,6 +146,12 @@ static int box_namespaces(struct sbx_pool *pool, struct sbx_box *box, int host_m
     }
     if (pool->keep_boxes && timing)
         fprintf(stderr, "box %u: building namespaces (%s)\n", box->id, why);
+    if (!pool->keep_boxes && sbx_keep_present(box->id)) {
+        /* A pool that does not keep takes over what a keeping one left for this id, so that
+         * nothing stays mounted for it after the pool is gone. */
+        sbx_keep_remove(box->id);
+        sbx_keep_finish();
+    }
     if (sbx_root_build(pool, box, host_mnt, proc, pool->work_kib, err, size) < 0)
         return -1;
     if (pool->keep_boxes && sbx_keep_save(pool, box, why, sizeof why) < 0)
