@@ -140,15 +140,20 @@ int tc_http_simple(int port, const char *method, const char *path, const char *b
                    size_t size)
 {
     size_t blen = body ? strlen(body) : 0;
-    char *req = malloc(blen + 512);
+    size_t cap = strlen(method) + strlen(path) + blen + 256; /* 256: the fixed header lines */
+    char *req = malloc(cap);
     if (!req)
         return -1;
-    sprintf(req,
-            "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-            "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-            method, path, blen);
+    int n = snprintf(req, cap,
+                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                     method, path, blen);
+    if (n < 0 || (size_t)n + blen >= cap) {
+        free(req);
+        return -1;
+    }
     if (body)
-        strcat(req, body);
+        memcpy(req + n, body, blen + 1);
     int st = tc_http(port, req, resp, size);
     free(req);
     return st;
