@@ -269,47 +269,50 @@ int tc_ws_read(int fd, int timeout_ms, struct tc_frame *f)
     return 1;
 }
 
-int tc_ws_expect_close(int fd, int timeout_ms)
+/* Reads frames until a close, or (when needle is not NULL) a text frame containing needle; pings
+ * are answered on the way only in the needle case. Returns 1 with that frame in *f (the caller
+ * frees f->data), 0 on EOF, -1 on timeout or error. */
+static int read_until(int fd, int timeout_ms, const char *needle, struct tc_frame *f)
 {
     int64_t deadline = gv_now_ms() + timeout_ms;
     for (;;) {
-        struct tc_frame f;
         int left = (int)(deadline - gv_now_ms());
-        int rc = tc_ws_read(fd, left > 0 ? left : 1, &f);
+        int rc = tc_ws_read(fd, left > 0 ? left : 1, f);
         if (rc <= 0)
             return rc;
-        if (f.opcode == 8) {
-            int code = f.len >= 2 ? (f.data[0] << 8 | f.data[1]) : 1005;
-            free(f.data);
-            return code;
-        }
-        free(f.data);
+        if (f->opcode == 8 || (needle && f->opcode == 1 && strstr((char *)f->data, needle)))
+            return 1;
+        if (needle && f->opcode == 9) /* answer pings, as browsers do */
+            tc_ws_frame(fd, 1, 0, 10, f->data, f->len, 0);
+        free(f->data);
     }
+}
+
+int tc_ws_expect_close(int fd, int timeout_ms)
+{
+    struct tc_frame f;
+    int rc = read_until(fd, timeout_ms, NULL, &f);
+    if (rc <= 0)
+        return rc;
+    int code = f.len >= 2 ? (f.data[0] << 8 | f.data[1]) : 1005;
+    free(f.data);
+    return code;
 }
 
 int tc_ws_wait_text(int fd, const char *needle, int timeout_ms, char *out, size_t size)
 {
-    int64_t deadline = gv_now_ms() + timeout_ms;
-    for (;;) {
-        struct tc_frame f;
-        int left = (int)(deadline - gv_now_ms());
-        int rc = tc_ws_read(fd, left > 0 ? left : 1, &f);
-        if (rc <= 0)
-            return rc;
-        if (f.opcode == 8) {
-            free(f.data);
-            return 0;
-        }
-        if (f.opcode == 9) /* answer pings, as browsers do */
-            tc_ws_frame(fd, 1, 0, 10, f.data, f.len, 0);
-        if (f.opcode == 1 && strstr((char *)f.data, needle)) {
-            if (out)
-                gv_strlcpy(out, (char *)f.data, size);
-            free(f.data);
-            return 1;
-        }
+    struct tc_frame f;
+    int rc = read_until(fd, timeout_ms, needle, &f);
+    if (rc <= 0)
+        return rc;
+    if (f.opcode == 8) {
         free(f.data);
+        return 0;
     }
+    if (out)
+        gv_strlcpy(out, (char *)f.data, size);
+    free(f.data);
+    return 1;
 }
 
 /*** The gavel-gw fixture ***/
