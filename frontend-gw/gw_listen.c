@@ -190,13 +190,24 @@ void gw_listen_upgrade(struct gw_listen *l, struct evhttp_request *req)
 
 /*** Life ***/
 
+/* The port of HOST:PORT: 1 to 5 digits, at most 65535 (0 lets the kernel choose); -1 otherwise. */
+static int parse_port(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    if (n == 0 || n > 5 || s[n] != '\0')
+        return -1;
+    long port = strtol(s, NULL, 10);
+    return port <= 65535 ? (int)port : -1;
+}
+
 struct gw_listen *gw_listen_new(struct event_base *base, struct evhttp *http,
                                 struct ws_server *ws, const struct gw_listen_config *cfg)
 {
     char host[256];
     const char *colon = strrchr(cfg->addr, ':');
-    if (!colon || (size_t)(colon - cfg->addr) >= sizeof host) {
-        gv_error("listen: cannot parse address %s (want HOST:PORT)", cfg->addr);
+    int port = colon ? parse_port(colon + 1) : -1;
+    if (!colon || (size_t)(colon - cfg->addr) >= sizeof host || port < 0) {
+        gv_error("listen: cannot parse address %s (want HOST:PORT, port 0-65535)", cfg->addr);
         return NULL;
     }
     memcpy(host, cfg->addr, (size_t)(colon - cfg->addr));
@@ -207,7 +218,7 @@ struct gw_listen *gw_listen_new(struct event_base *base, struct evhttp *http,
     *l = (struct gw_listen){.base = base, .http = http, .ws = ws, .cfg = *cfg};
     if (l->cfg.max_conns <= 0)
         l->cfg.max_conns = GW_CONN_MAX_DEFAULT;
-    l->bound = evhttp_bind_socket_with_handle(http, host, (ev_uint16_t)atoi(colon + 1));
+    l->bound = evhttp_bind_socket_with_handle(http, host, (ev_uint16_t)port);
     if (!l->bound) {
         gv_error("listen on %s: %s", cfg->addr, strerror(errno));
         free(l);

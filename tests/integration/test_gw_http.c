@@ -378,10 +378,30 @@ static void test_rate_limit_429(void **state)
     assert_non_null(strstr(tc_body(resp), "\"rate_limited\""));
 }
 
+/* --listen with a port that is not 0-65535 in digits is refused at start (exit 1), not bound to
+ * whatever atoi made of it. */
+static void test_bad_listen_port(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"127.0.0.1:abc", "127.0.0.1:99999", "127.0.0.1:",
+                                      "127.0.0.1:8x"};
+    char bin[512], problems[512];
+    snprintf(bin, sizeof bin, "%s/frontend-gw/gavel-gw", getenv("GAVEL_BUILD_DIR"));
+    snprintf(problems, sizeof problems, "%s/problems", getenv("GAVEL_SOURCE_DIR"));
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *const argv[] = {bin,          "--listen",   bad[i],   "--redis",
+                                    gw.redis.url, "--problems", problems, NULL};
+        pid_t pid = tp_spawn(argv, "/dev/null");
+        assert_true(pid > 0);
+        assert_int_equal(tp_stop(&pid, 0, 10000), 1); /* signal 0: wait for its own exit */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_submit_accepted_and_read_back),
+        cmocka_unit_test(test_bad_listen_port),
         cmocka_unit_test(test_submit_validation),
         cmocka_unit_test(test_source_size_limit),
         cmocka_unit_test(test_methods_and_unknown_paths),
