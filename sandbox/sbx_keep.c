@@ -148,7 +148,7 @@ static int open_inside(struct sbx_box *box, char *err, size_t size)
 int sbx_keep_load(struct sbx_pool *pool, struct sbx_box *box, int host_mnt_fd, char *err,
                   size_t size)
 {
-    static char want[KEEP_STAMP_MAX], have[KEEP_STAMP_MAX];
+    char want[KEEP_STAMP_MAX], have[KEEP_STAMP_MAX]; /* the helper thread has an 8 MiB stack */
     stamp_text(pool, box, want, sizeof want);
     if (read_stamp(box->id, have, sizeof have) < 0 || strcmp(want, have) != 0) {
         snprintf(err, size, "no kept namespaces, or a stale stamp");
@@ -222,7 +222,7 @@ static int bind_ns(struct sbx_box *box, const char *file, int fd, char *err, siz
 
 static int write_stamp(struct sbx_pool *pool, struct sbx_box *box, char *err, size_t size)
 {
-    static char text[KEEP_STAMP_MAX];
+    char text[KEEP_STAMP_MAX];
     char path[PATH_MAX], tmp[PATH_MAX];
     stamp_text(pool, box, text, sizeof text);
     if (box_path(box->id, "stamp", path, sizeof path) < 0 ||
