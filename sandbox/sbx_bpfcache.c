@@ -71,8 +71,7 @@ static uint64_t checksum(const struct header *h, const void *insns, size_t len)
     return sum;
 }
 
-static int file_name(const char *dir, enum sbx_policy policy, uint64_t key, char *buf,
-                     size_t size)
+static int file_name(const char *dir, enum sbx_policy policy, uint64_t key, char *buf, size_t size)
 {
     int n = snprintf(buf, size, "%s/%s-%016llx.bpf", dir, sbx_policy_name(policy),
                      (unsigned long long)key);
@@ -83,8 +82,7 @@ static int file_name(const char *dir, enum sbx_policy policy, uint64_t key, char
 static int dir_trusted(const char *dir)
 {
     struct stat st;
-    if (lstat(dir, &st) < 0)
-        return -1;
+    if (lstat(dir, &st) < 0) return -1;
     if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
         errno = EPERM;
         return -1;
@@ -98,8 +96,7 @@ static int dir_trusted(const char *dir)
 static struct sbx_filter *load(const char *path, uint64_t key)
 {
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return NULL;
+    if (fd < 0) return NULL;
     struct stat st;
     struct header h;
     struct sbx_filter *f = NULL;
@@ -119,8 +116,8 @@ static struct sbx_filter *load(const char *path, uint64_t key)
         goto out;
     char err[128];
     const struct sock_filter *p = insns;
-    f = sbx_seccomp_from_programs(h.n_notify ? p : NULL, h.n_notify, p + h.n_notify, h.n_kill,
-                                  err, sizeof err);
+    f = sbx_seccomp_from_programs(h.n_notify ? p : NULL, h.n_notify, p + h.n_notify, h.n_kill, err,
+                                  sizeof err);
 out:
     free(insns);
     close(fd);
@@ -140,10 +137,8 @@ static int write_tmp(int fd, const struct sbx_filter *f, uint64_t key)
     memcpy(h.magic, CACHE_MAGIC, sizeof h.magic);
     size_t len = (n_notify + n_kill) * sizeof(struct sock_filter);
     unsigned char *buf = malloc(len ? len : 1);
-    if (buf == NULL)
-        return -1;
-    if (n_notify)
-        memcpy(buf, notify, n_notify * sizeof *notify);
+    if (buf == NULL) return -1;
+    if (n_notify) memcpy(buf, notify, n_notify * sizeof *notify);
     memcpy(buf + n_notify * sizeof *notify, kill, n_kill * sizeof *kill);
     h.checksum = checksum(&h, buf, len);
     int rc = gv_write_all(fd, &h, sizeof h) < 0 || gv_write_all(fd, buf, len) < 0 ? -1 : 0;
@@ -159,15 +154,12 @@ static int make_dir(const char *dir)
         return -1;
     }
     for (char *p = buf + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
+        if (*p != '/' && *p != '\0') continue;
         char c = *p;
         *p = '\0';
-        if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-            return -1;
+        if (mkdir(buf, 0700) < 0 && errno != EEXIST) return -1;
         *p = c;
-        if (c == '\0')
-            return 0;
+        if (c == '\0') return 0;
     }
 }
 
@@ -187,8 +179,7 @@ static void store(const char *dir, const char *path, const struct sbx_filter *f,
         return;
     }
     int rc = write_tmp(fd, f, key);
-    if (close(fd) < 0)
-        rc = -1;
+    if (close(fd) < 0) rc = -1;
     if (rc < 0 || rename(tmp, path) < 0) {
         gv_warn("sandbox: seccomp cache: write %s: %s", path, strerror(errno));
         unlink(tmp);
@@ -201,13 +192,11 @@ struct sbx_filter *sbx_bpfcache_get(const char *dir, enum sbx_policy policy,
                                     enum sbx_bpfcache_how *how, char *path, size_t path_size,
                                     char *err, size_t err_size)
 {
-    if (dir == NULL)
-        dir = SBX_BPF_CACHE_DIR;
+    if (dir == NULL) dir = SBX_BPF_CACHE_DIR;
     uint64_t key = sbx_seccomp_key(policy, sbx_seccomp_kernel_notify());
     *how = SBX_BPF_UNCACHED;
     bool named = key != 0 && file_name(dir, policy, key, path, path_size) == 0;
-    if (!named && path_size > 0)
-        path[0] = '\0';
+    if (!named && path_size > 0) path[0] = '\0';
     if (named && dir_trusted(dir) == 0) {
         errno = 0;
         struct sbx_filter *f = load(path, key);
@@ -220,28 +209,22 @@ struct sbx_filter *sbx_bpfcache_get(const char *dir, enum sbx_policy policy,
         *how = errno == ENOENT ? SBX_BPF_MISS : SBX_BPF_UNCACHED;
     }
     struct sbx_filter *f = sbx_seccomp_compile(policy, err, err_size);
-    if (f != NULL && *how != SBX_BPF_UNCACHED)
-        store(dir, path, f, key);
+    if (f != NULL && *how != SBX_BPF_UNCACHED) store(dir, path, f, key);
     return f;
 }
 
 int sbx_bpfcache_clear(const char *dir)
 {
-    if (dir == NULL)
-        dir = SBX_BPF_CACHE_DIR;
+    if (dir == NULL) dir = SBX_BPF_CACHE_DIR;
     DIR *d = opendir(dir);
-    if (d == NULL)
-        return errno == ENOENT ? 0 : -1;
+    if (d == NULL) return errno == ENOENT ? 0 : -1;
     struct dirent *e;
     int rc = 0;
     while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT)
-            rc = -1;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT) rc = -1;
     }
     closedir(d);
-    if (rmdir(dir) < 0 && errno != ENOENT)
-        rc = -1;
+    if (rmdir(dir) < 0 && errno != ENOENT) rc = -1;
     return rc;
 }

@@ -74,15 +74,12 @@ static void stamp_text(const struct sbx_pool *pool, const struct sbx_box *box, c
 static int read_stamp(unsigned id, char *buf, size_t size)
 {
     char path[PATH_MAX];
-    if (box_path(id, "stamp", path, sizeof path) < 0)
-        return -1;
+    if (box_path(id, "stamp", path, sizeof path) < 0) return -1;
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     ssize_t n = read(fd, buf, size - 1);
     close(fd);
-    if (n < 0)
-        return -1;
+    if (n < 0) return -1;
     buf[n] = '\0';
     return 0;
 }
@@ -90,8 +87,7 @@ static int read_stamp(unsigned id, char *buf, size_t size)
 static int open_ns(unsigned id, const char *file, int type)
 {
     char path[PATH_MAX];
-    if (box_path(id, file, path, sizeof path) < 0)
-        return -1;
+    if (box_path(id, file, path, sizeof path) < 0) return -1;
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd >= 0 && ioctl(fd, NS_GET_NSTYPE) != type) {
         close(fd);
@@ -123,8 +119,7 @@ static bool is_mount_root(const char *path)
 
 static void close_fd(int *fd)
 {
-    if (*fd >= 0)
-        close(*fd);
+    if (*fd >= 0) close(*fd);
     *fd = -1;
 }
 
@@ -204,8 +199,7 @@ static int make_keep_dir(char *err, size_t size)
 static int bind_ns(struct sbx_box *box, const char *file, int fd, char *err, size_t size)
 {
     char path[PATH_MAX], src[64];
-    if (box_path(box->id, file, path, sizeof path) < 0)
-        return -1;
+    if (box_path(box->id, file, path, sizeof path) < 0) return -1;
     int f = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (f < 0) {
         snprintf(err, size, "create %s: %s", path, strerror(errno));
@@ -231,8 +225,7 @@ static int write_stamp(struct sbx_pool *pool, struct sbx_box *box, char *err, si
     unlink(tmp);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     int rc = fd < 0 ? -1 : gv_write_all(fd, text, strlen(text));
-    if (fd >= 0 && close(fd) < 0)
-        rc = -1;
+    if (fd >= 0 && close(fd) < 0) rc = -1;
     if (rc < 0 || rename(tmp, path) < 0) {
         snprintf(err, size, "write %s: %s", path, strerror(errno));
         unlink(tmp);
@@ -257,8 +250,7 @@ int sbx_keep_save(struct sbx_pool *pool, struct sbx_box *box, char *err, size_t 
                  bind_ns(box, "net", box->netns_fd, err, size) == 0)
             rc = write_stamp(pool, box, err, size);
     }
-    if (rc < 0)
-        sbx_keep_remove(box->id);
+    if (rc < 0) sbx_keep_remove(box->id);
     close(lock);
     return rc;
 }
@@ -276,35 +268,28 @@ int sbx_keep_remove(unsigned id)
     char path[PATH_MAX];
     int rc = 0;
     for (size_t i = 0; i < sizeof ns_files / sizeof ns_files[0]; i++) {
-        if (box_path(id, ns_files[i].file, path, sizeof path) < 0)
-            return -1;
+        if (box_path(id, ns_files[i].file, path, sizeof path) < 0) return -1;
         while (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
             ;
-        if (unlink(path) < 0 && errno != ENOENT)
-            rc = -1;
+        if (unlink(path) < 0 && errno != ENOENT) rc = -1;
     }
     if (box_path(id, "stamp", path, sizeof path) == 0 && unlink(path) < 0 && errno != ENOENT)
         rc = -1;
-    if (box_path(id, ".stamp.tmp", path, sizeof path) == 0)
-        unlink(path);
-    if (box_path(id, NULL, path, sizeof path) == 0 && rmdir(path) < 0 && errno != ENOENT)
-        rc = -1;
+    if (box_path(id, ".stamp.tmp", path, sizeof path) == 0) unlink(path);
+    if (box_path(id, NULL, path, sizeof path) == 0 && rmdir(path) < 0 && errno != ENOENT) rc = -1;
     return rc;
 }
 
 void sbx_keep_finish(void)
 {
     int lock = lock_keep();
-    if (lock < 0)
-        return;
+    if (lock < 0) return;
     DIR *d = opendir(SBX_KEEP_DIR);
     bool empty = true;
     struct dirent *e;
     while (d != NULL && (e = readdir(d)) != NULL)
-        if (strncmp(e->d_name, "box-", 4) == 0)
-            empty = false;
-    if (d != NULL)
-        closedir(d);
+        if (strncmp(e->d_name, "box-", 4) == 0) empty = false;
+    if (d != NULL) closedir(d);
     if (d != NULL && empty) {
         while (umount2(SBX_KEEP_DIR, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
             ;

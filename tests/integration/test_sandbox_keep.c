@@ -30,9 +30,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define OUT_MAX    65536
-#define KEEP_DIR   "/run/gavel/sandbox/ns"
-#define CONCURRENT 4
+#define OUT_MAX       65536
+#define KEEP_DIR      "/run/gavel/sandbox/ns"
+#define CONCURRENT    4
 #define SAME_ID_TRIES 5
 
 static char cli[512], progdir[512];
@@ -98,8 +98,7 @@ static void finish_cli(struct run *r, pid_t pid, int out_fd, int err_fd)
     r->json = cJSON_Parse(out);
     r->box = -1;
     const char *b = strstr(r->err, "box ");
-    if (b != NULL)
-        r->box = atoi(b + 4);
+    if (b != NULL) r->box = atoi(b + 4);
     fprintf(stderr, "  -> exit %d, box %d, %s  stderr: %s", r->exit_status, r->box, out, r->err);
 }
 
@@ -117,10 +116,9 @@ static const char *str(struct run *r, const char *key)
 }
 
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define NEED_ROOT()                                                                              \
-    do {                                                                                         \
-        if (geteuid() != 0)                                                                      \
-            skip();                                                                              \
+#define NEED_ROOT()                                                                                \
+    do {                                                                                           \
+        if (geteuid() != 0) skip();                                                                \
     } while (0)
 
 static char dir_arg[600];
@@ -152,8 +150,7 @@ static bool is_ns(const char *path, int type)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     bool yes = fd >= 0 && ioctl(fd, NS_GET_NSTYPE) == type;
-    if (fd >= 0)
-        close(fd);
+    if (fd >= 0) close(fd);
     return yes;
 }
 
@@ -217,8 +214,7 @@ static bool damage_once(off_t offset)
     cJSON_Delete(r.json);
     /* "miss": a --cleanup of another suite removed the file meanwhile; anything else but
      * "rebuilt" means the damage went unnoticed. */
-    if (strstr(r.err, "seccomp strict: cache miss") != NULL)
-        return false;
+    if (strstr(r.err, "seccomp strict: cache miss") != NULL) return false;
     assert_non_null(strstr(r.err, "seccomp strict: cache rebuilt"));
     ok_run(&r, TESTPROG("exit", "0"));
     assert_true(strstr(r.err, "seccomp strict: cache hit") != NULL ||
@@ -230,8 +226,7 @@ static bool damage_once(off_t offset)
 static void damage_and_check(off_t offset)
 {
     for (int i = 0; i < SAME_ID_TRIES; i++)
-        if (damage_once(offset))
-            return;
+        if (damage_once(offset)) return;
     fail_msg("the cache file kept disappearing");
 }
 
@@ -270,8 +265,7 @@ static void break_box_and_check(const char *file, bool truncate_stamp)
         assert_true(is_ns(path, CLONE_NEWNET));
         ok_run(&b, TESTPROG("exit", "0"));
         cJSON_Delete(b.json);
-        if (b.box == a.box)
-            assert_non_null(strstr(b.err, "kept namespaces reused"));
+        if (b.box == a.box) assert_non_null(strstr(b.err, "kept namespaces reused"));
         return;
     }
     fail_msg("never got the same box twice in a row");
@@ -317,8 +311,7 @@ static void test_concurrent_distinct_boxes(void **state)
     pid_t pids[CONCURRENT];
     int o[CONCURRENT], e[CONCURRENT];
     for (int i = 0; i < CONCURRENT; i++)
-        pids[i] = start_cli(ARGS("--policy", "runtime", "--", "/bin/sleep", "0.5"), &o[i],
-                            &e[i]);
+        pids[i] = start_cli(ARGS("--policy", "runtime", "--", "/bin/sleep", "0.5"), &o[i], &e[i]);
     struct run r[CONCURRENT];
     for (int i = 0; i < CONCURRENT; i++) {
         finish_cli(&r[i], pids[i], o[i], e[i]);
@@ -345,8 +338,7 @@ static void test_dir_mount_points_removed(void **state)
         cJSON_Delete(a.json);
         ok_run(&b, ARGS("--policy", "runtime", "--", "/bin/sh", "-c", "test ! -e /gavel-a"));
         cJSON_Delete(b.json);
-        if (a.box == b.box)
-            return;
+        if (a.box == b.box) return;
     }
     fail_msg("never got the same box twice in a row");
 }
@@ -383,16 +375,14 @@ static void test_cleanup_leaves_no_mounts(void **state)
         box_file(id, "", path, sizeof path);
         others = stat(path, &st) == 0;
     }
-    if (!others)
-        assert_false(mounted(" " KEEP_DIR " "));
+    if (!others) assert_false(mounted(" " KEEP_DIR " "));
 }
 
 static int setup(void **state)
 {
     (void)state;
     const char *build = getenv("GAVEL_BUILD_DIR");
-    if (build == NULL)
-        build = ".";
+    if (build == NULL) build = ".";
     snprintf(cli, sizeof cli, "%s/sandbox/gavel-sandbox", build);
     snprintf(progdir, sizeof progdir, "%s/tests", build);
     snprintf(dir_arg, sizeof dir_arg, "%s:/t", progdir);
