@@ -73,6 +73,8 @@ struct serve {
     /* options */
     const char *redis;
     const char *problems;
+    const char *cache_dir;   /* compile cache (--cache, $GAVEL_CACHE_DIR, or the engine's) */
+    const char *sandbox_dir; /* sandbox base folder (--sandbox-dir, $GAVEL_SANDBOX_DIR) */
     char worker[QUEUE_ID_MAX + 1];
     int slots;
     int ttl_ms, grace_ms, claim_ms;
@@ -425,7 +427,8 @@ static void *heartbeat_main(void *arg)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: gavel-judge serve --redis URL --problems DIR [--slots N] [--id NAME]\n"
-               "                         [--heartbeat-ttl MS] [--grace MS] [--claim-timeout MS]\n");
+               "                         [--heartbeat-ttl MS] [--grace MS] [--claim-timeout MS]\n"
+               "                         [--cache DIR] [--sandbox-dir DIR]\n");
 }
 
 static int parse_args(struct serve *sv, int argc, char **argv)
@@ -437,11 +440,15 @@ static int parse_args(struct serve *sv, int argc, char **argv)
                                          {"heartbeat-ttl", required_argument, NULL, 't'},
                                          {"grace", required_argument, NULL, 'g'},
                                          {"claim-timeout", required_argument, NULL, 'c'},
+                                         {"cache", required_argument, NULL, 'C'},
+                                         {"sandbox-dir", required_argument, NULL, 'S'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     sv->ttl_ms = env_ms("GAVEL_HEARTBEAT_TTL_MS", SERVE_TTL_MS_DEFAULT);
     sv->grace_ms = env_ms("GAVEL_GRACE_MS", SERVE_GRACE_MS_DEFAULT);
     sv->claim_ms = env_ms("GAVEL_CLAIM_TIMEOUT_MS", SERVE_CLAIM_MS_DEFAULT);
+    sv->cache_dir = getenv("GAVEL_CACHE_DIR");
+    sv->sandbox_dir = getenv("GAVEL_SANDBOX_DIR");
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     sv->slots = cores > 0 ? (int)cores : 1;
     optind = 1;
@@ -481,6 +488,12 @@ static int parse_args(struct serve *sv, int argc, char **argv)
             if (!num_ok) return -1;
             sv->claim_ms = (int)n;
             break;
+        case 'C':
+            sv->cache_dir = optarg;
+            break;
+        case 'S':
+            sv->sandbox_dir = optarg;
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -514,7 +527,9 @@ static int setup(struct serve *sv)
         gv_strlcpy(sv->host, "unknown", sizeof sv->host);
     if (!sv->worker[0]) default_worker_name(sv->worker, sizeof sv->worker, sv->host);
     char err[JUDGE_ERR_MAX];
-    struct judge_engine_config ec = {.n_boxes = (unsigned)sv->slots * 2};
+    struct judge_engine_config ec = {.n_boxes = (unsigned)sv->slots * 2,
+                                     .cache_dir = sv->cache_dir,
+                                     .sandbox_dir = sv->sandbox_dir};
     sv->engine = judge_engine_new(&ec, err, sizeof err);
     if (!sv->engine) {
         gv_error("engine: %s", err);

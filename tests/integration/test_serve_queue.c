@@ -29,6 +29,7 @@
 #include "gv.h"
 #include "queue_sync.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -132,18 +133,19 @@ static void print_log(struct fx *f, const char *name)
 
 static void start_worker(struct fx *f, struct worker *w, const char *name, int slots, int grace_ms)
 {
-    char bin[512], log[400], s[16], ttl[16], grace[16];
+    char bin[512], log[400], s[16], ttl[16], grace[16], cache[400];
     snprintf(bin, sizeof bin, "%s/judge/gavel-judge", getenv("GAVEL_BUILD_DIR"));
     snprintf(log, sizeof log, "%s/%s.log", f->dir, name);
     snprintf(s, sizeof s, "%d", slots);
     snprintf(ttl, sizeof ttl, "%d", TTL_MS);
     snprintf(grace, sizeof grace, "%d", grace_ms);
+    snprintf(cache, sizeof cache, "%s/cache", f->dir); /* the test's own compile cache */
     gv_strlcpy(w->name, name, sizeof w->name);
     const char *const argv[] = {bin,          "serve",     "--redis",         f->rf.url,
                                 "--problems", f->problems, "--slots",         s,
                                 "--id",       name,        "--heartbeat-ttl", ttl,
                                 "--grace",    grace,       "--claim-timeout", "200",
-                                NULL};
+                                "--cache",    cache,       NULL};
     w->pid = tp_spawn(argv, log);
     assert_true(w->pid > 0);
 }
@@ -334,6 +336,16 @@ static void test_enqueue_to_final(void **state)
         if (final) break;
     }
     if (n == 0 || strcmp(types[n - 1], "final") != 0) print_log(f, "solo");
+    /* --cache was honoured: the compiled submission landed in the test's own cache folder */
+    char cache[400];
+    snprintf(cache, sizeof cache, "%s/cache/sub", f->dir);
+    DIR *d = opendir(cache);
+    assert_non_null(d);
+    int entries = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        entries += e->d_name[0] != '.';
+    closedir(d);
+    assert_true(entries > 0);
     assert_true(n >= 4);
     assert_string_equal(types[0], "status"); /* compiling */
     assert_string_equal(types[n - 2], "tests");
