@@ -7,7 +7,7 @@ gavel_script_test(test_submit COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/te
 set_tests_properties(test_submit PROPERTIES SKIP_RETURN_CODE 77)
 
 # One machine as nine hosts (network namespaces): 1 Redis, 2 gateways, 3 then 4 workers; kill -9 a
-# worker, restart a gateway, add a worker in the middle. MULTIHOST_COUNT submissions (default 200).
+# worker, restart a gateway, add a worker in the middle. MULTIHOST_COUNT submissions (default 300).
 gavel_script_test(test_multihost COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_multihost.sh
   LABELS integration TIMEOUT 900)
 set_tests_properties(test_multihost PROPERTIES SKIP_RETURN_CODE 77)
