@@ -207,41 +207,36 @@ static int copy_folder(int src_dir, int dst_dir, uint64_t max_total, unsigned fo
     return rc;
 }
 
-int sbx_box_import(struct sbx_box *box, const char *host_dir)
+/* Copies between host_dir and the box's work folder, in the direction asked. */
+static int copy_with_host(struct sbx_box *box, const char *host_dir, bool into_box,
+                          uint64_t max_total)
 {
-    int src = open(host_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (src < 0)
+    int host = open(host_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (host < 0)
         return -1;
-    int dst = work_dir_fd(box);
-    if (dst < 0) {
-        close(src);
+    int work = work_dir_fd(box);
+    if (work < 0) {
+        close(host);
         return -1;
     }
-    int rc = copy_folder(src, dst, IMPORT_FILE_MAX, 0);
+    int rc = into_box ? copy_folder(host, work, max_total, 0)
+                      : copy_folder(work, host, max_total, 0);
     int saved = errno;
-    close(src);
-    close(dst);
+    close(host);
+    close(work);
     errno = saved;
     return rc;
 }
 
+int sbx_box_import(struct sbx_box *box, const char *host_dir)
+{
+    return copy_with_host(box, host_dir, true, IMPORT_FILE_MAX);
+}
+
 int sbx_box_export(struct sbx_box *box, const char *host_dir, uint64_t max_total)
 {
-    int dst = open(host_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dst < 0)
-        return -1;
-    int src = work_dir_fd(box);
-    if (src < 0) {
-        close(dst);
-        return -1;
-    }
     /* Files written out get 0644 (0755 if executable by the box): never set-id bits. */
-    int rc = copy_folder(src, dst, max_total, 0);
-    int saved = errno;
-    close(src);
-    close(dst);
-    errno = saved;
-    return rc;
+    return copy_with_host(box, host_dir, false, max_total);
 }
 
 /* Removes everything inside the folder dirfd, links as links, to at most `depth` levels. */
