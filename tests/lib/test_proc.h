@@ -24,5 +24,9 @@ int tp_write_file(const char *dir, const char *name, const char *text);
 /* Removes a folder and everything below it (symbolic links are not followed); failures are
  * printed to stderr and skipped. */
 void tp_rm_tree(const char *dir);
+/* Passes a descriptor over a Unix socket (SCM_RIGHTS, with one byte 'L'); 0 or -1. */
+int tp_send_fd(int sock, int fd);
+/* Receives a descriptor sent by tp_send_fd (close-on-exec); the fd, or -1. */
+int tp_recv_fd(int sock);
 
 #endif

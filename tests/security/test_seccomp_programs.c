@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_proc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -154,36 +156,6 @@ static const char *expand(const char *arg, char *slot, size_t size)
     return slot;
 }
 
-static int send_fd(int sock, int fd)
-{
-    char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-    char byte = 'L';
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-    return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-    char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-    char byte = 0;
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1) return -1;
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-    if (byte != 'L' || cm == NULL || cm->cmsg_type != SCM_RIGHTS) return -1;
-    int fd;
-    memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-    return fd;
-}
-
 /* In the child: files as stdio, own process group, the filter, the listener to the parent. */
 static void child(const struct row *r, char *const argv[], int sock, const char *in_path,
                   const char *out_path)
@@ -198,7 +170,7 @@ static void child(const struct row *r, char *const argv[], int sock, const char 
     if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) _exit(120);
     if (chdir(work) != 0) _exit(121);
     int fd = sbx_seccomp_install(filters[r->policy]);
-    if (fd < 0 || send_fd(sock, fd) != 0) _exit(122);
+    if (fd < 0 || tp_send_fd(sock, fd) != 0) _exit(122);
     close(fd);
     close(sock);
     execve(argv[0], argv, envp);
@@ -227,7 +199,7 @@ static int run_row(const struct row *r, char *forbidden, size_t fsize, char *out
         child(r, argv, sv[1], in_path, out_path);
     }
     close(sv[1]);
-    int listener = recv_fd(sv[0]);
+    int listener = tp_recv_fd(sv[0]);
     close(sv[0]);
     forbidden[0] = 0;
     int status = 0;

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_proc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -444,37 +446,6 @@ static void test_syscall_names(void **state)
 
 /*** For real: a child under the filter ***/
 
-static int send_fd(int sock, int fd)
-{
-    char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-    char byte = 'L';
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-    return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-/* The listener fd from the child, or -1 when it installed without one (sent as fd -1 -> 'N'). */
-static int recv_fd(int sock)
-{
-    char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-    char byte = 0;
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1 || byte != 'L') return -1;
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-    if (cm == NULL || cm->cmsg_type != SCM_RIGHTS) return -1;
-    int fd;
-    memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-    return fd;
-}
-
 typedef int (*child_fn)(void);
 
 struct child {
@@ -497,7 +468,7 @@ static struct child start_child(const struct sbx_filter *f, child_fn fn)
         int fd = sbx_seccomp_install(f);
         if (fd == -1) _exit(100);
         if (fd >= 0) {
-            if (send_fd(sv[1], fd) != 0) _exit(101);
+            if (tp_send_fd(sv[1], fd) != 0) _exit(101);
             close(fd);
         } else if (write(sv[1], "N", 1) != 1) {
             _exit(102);
@@ -506,7 +477,8 @@ static struct child start_child(const struct sbx_filter *f, child_fn fn)
         _exit(fn());
     }
     close(sv[1]);
-    struct child c = {.pid = pid, .listener = recv_fd(sv[0])};
+    /* the listener, or -1 when the child installed without one (it sends 'N') */
+    struct child c = {.pid = pid, .listener = tp_recv_fd(sv[0])};
     close(sv[0]);
     return c;
 }
