@@ -166,17 +166,27 @@ char *sbx_box_get(struct sbx_box *box, const char *name, size_t max, size_t *len
     return gv_buf_steal(&b);
 }
 
+/* A directory stream over a duplicate of dirfd (the caller keeps dirfd); NULL with errno. */
+static DIR *open_dir_stream(int dirfd)
+{
+    int fd = dup(dirfd);
+    if (fd < 0)
+        return NULL;
+    DIR *d = fdopendir(fd);
+    if (d == NULL) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+    }
+    return d;
+}
+
 /* Copies every regular file directly in folder src into folder dst. */
 static int copy_folder(int src_dir, int dst_dir, uint64_t max_total, unsigned force_mode)
 {
-    int fd = dup(src_dir);
-    if (fd < 0)
+    DIR *d = open_dir_stream(src_dir);
+    if (d == NULL)
         return -1;
-    DIR *d = fdopendir(fd);
-    if (d == NULL) {
-        close(fd);
-        return -1;
-    }
     uint64_t total = 0;
     int rc = 0;
     struct dirent *e;
@@ -242,14 +252,9 @@ int sbx_box_export(struct sbx_box *box, const char *host_dir, uint64_t max_total
 /* Removes everything inside the folder dirfd, links as links, to at most `depth` levels. */
 static int empty_folder(int dirfd, int depth)
 {
-    int fd = dup(dirfd);
-    if (fd < 0)
+    DIR *d = open_dir_stream(dirfd);
+    if (d == NULL)
         return -1;
-    DIR *d = fdopendir(fd);
-    if (d == NULL) {
-        close(fd);
-        return -1;
-    }
     int rc = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {

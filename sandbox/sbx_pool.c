@@ -109,12 +109,13 @@ static void scan_host_root(struct sbx_pool *pool)
 
 /*** Box ids ***/
 
-/* Takes the lock of box id; returns the locked fd, -1 when taken by someone else (or error). */
-static int claim_id(unsigned id)
+/* Takes the lock of box id; returns the locked fd, -1 when taken by someone else (or error).
+ * Without `create`, only an id whose lock file already exists is claimed. */
+static int lock_id(unsigned id, bool create)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/box-%u.lock", SBX_LOCK_DIR, id);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
     if (fd < 0)
         return -1;
     if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -278,7 +279,7 @@ static int claim_boxes(struct sbx_pool *pool, const struct sbx_config *cfg, unsi
 {
     unsigned got = 0;
     for (unsigned id = 0; id < max_id && got < pool->n_boxes; id++) {
-        int fd = claim_id(id);
+        int fd = lock_id(id, true);
         if (fd < 0)
             continue;
         struct sbx_box *box = &pool->boxes[got++];
@@ -390,22 +391,6 @@ void sbx_pool_free(struct sbx_pool *pool)
     free(pool);
 }
 
-/* Claims box id when its lock file exists (a box that never ran has nothing to clean) and is
- * free; -1 otherwise. */
-static int claim_existing_id(unsigned id)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/box-%u.lock", SBX_LOCK_DIR, id);
-    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return -1;
-    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 static void first_error(char *err, size_t size, int *rc, const char *fmt, const char *a,
                         const char *b)
 {
@@ -436,7 +421,8 @@ int sbx_cleanup(const struct sbx_config *cfg, char *err, size_t err_size)
     if (cgroot == NULL)
         rc = -1;
     for (unsigned id = 0; id < max_id; id++) {
-        int fd = claim_existing_id(id);
+        /* a box that never ran (no lock file) has nothing to clean */
+        int fd = lock_id(id, false);
         if (fd < 0)
             continue;
         cleanup_box(cgroot, base, id, err, err_size, &rc);
