@@ -66,6 +66,8 @@ void gv_wall_deadline(struct timespec *ts, int64_t ms);
 /* Reads a whole file of at most `max` bytes into a NUL-terminated heap string. Returns NULL with
  * errno set (EFBIG when longer than `max`); *len_out gets the length when not NULL. */
 char *gv_read_file(const char *path, size_t max, size_t *len_out);
+/* The same for an open descriptor, read from where it stands to its end; fd stays open. */
+char *gv_read_fd(int fd, size_t max, size_t *len_out);
 /* Writes all of len bytes to fd, retrying on EINTR and short writes; 0 or -1 with errno. */
 int gv_write_all(int fd, const void *data, size_t len);
 /* Copies at most dst_size - 1 bytes and always terminates; returns strlen(src) (truncated when

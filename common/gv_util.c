@@ -48,11 +48,8 @@ void gv_wall_deadline(struct timespec *ts, int64_t ms)
     ts->tv_nsec = (long)(ns % 1000000000);
 }
 
-char *gv_read_file(const char *path, size_t max, size_t *len_out)
+char *gv_read_fd(int fd, size_t max, size_t *len_out)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
     struct gv_buf b;
     gv_buf_init(&b, max);
     char chunk[65536];
@@ -70,16 +67,26 @@ char *gv_read_file(const char *path, size_t max, size_t *len_out)
             goto err;
         }
     }
-    close(fd);
     if (len_out)
         *len_out = b.len;
     return gv_buf_steal(&b);
 err:;
     int saved = errno;
-    close(fd);
     gv_buf_free(&b);
     errno = saved;
     return NULL;
+}
+
+char *gv_read_file(const char *path, size_t max, size_t *len_out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    char *data = gv_read_fd(fd, max, len_out);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return data;
 }
 
 int gv_write_all(int fd, const void *data, size_t len)

@@ -141,29 +141,11 @@ char *sbx_box_get(struct sbx_box *box, const char *name, size_t max, size_t *len
     int fd = open_regular(box->work_fd, name);
     if (fd < 0)
         return NULL;
-    struct gv_buf b;
-    gv_buf_init(&b, max);
-    char chunk[4096];
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 || (n > 0 && gv_buf_append(&b, chunk, (size_t)n) < 0)) {
-            int saved = errno == EMSGSIZE ? EFBIG : errno;
-            gv_buf_free(&b);
-            close(fd);
-            errno = saved;
-            return NULL;
-        }
-        if (n == 0)
-            break;
-    }
+    char *data = gv_read_fd(fd, max, len_out);
+    int saved = errno;
     close(fd);
-    if (len_out != NULL)
-        *len_out = b.len;
-    if (b.data == NULL)
-        return calloc(1, 1);
-    return gv_buf_steal(&b);
+    errno = saved;
+    return data;
 }
 
 /* A directory stream over a duplicate of dirfd (the caller keeps dirfd); NULL with errno. */
