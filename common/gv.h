@@ -74,4 +74,11 @@ int gv_write_all(int fd, const void *data, size_t len);
  * that is >= dst_size). */
 size_t gv_strlcpy(char *dst, const char *src, size_t dst_size);
 
+/*** Hashing ***/
+
+/* FNV-1a, 64 bits: folds len bytes into h. Start with GV_FNV1A_OFFSET. For fingerprints and
+ * checksums of local files, never against an adversary choosing inputs to collide. */
+#define GV_FNV1A_OFFSET 0xcbf29ce484222325ULL
+uint64_t gv_fnv1a(uint64_t h, const void *data, size_t len);
+
 #endif

@@ -114,3 +114,11 @@ size_t gv_strlcpy(char *dst, const char *src, size_t dst_size)
     }
     return n;
 }
+
+uint64_t gv_fnv1a(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}

@@ -18,8 +18,8 @@
 #define JUDGE_VALIDATOR_CPU_MS  30000          /* custom validators' limits */
 #define JUDGE_VALIDATOR_MEM_KIB (2048ull << 10)
 #define JUDGE_VALIDATOR_OUT_KIB (16ull << 10)
-/* RLIMIT_NOFILE of every run: the sandbox needs the limit above the judge's own highest
- * descriptor to install its seccomp listener (see /work/notes/judge-to-sandbox.md). */
+/* RLIMIT_NOFILE of every run: compilers and JVMs open many files (class path, headers), more
+ * than the sandbox's default of 64. */
 #define JUDGE_OPEN_FILES   512
 #define JUDGE_COMPILE_META ".gavel-compile" /* cache entry's status file */
 

@@ -12,6 +12,7 @@
  * status 0 whenever the sandbox itself worked, whatever the program did; 2 on the sandbox's own
  * failure or a bad command line (then the message is on stderr, and JSON too if a run was tried).
  */
+#include "cli_server.h"
 #include "sandbox.h"
 
 #include "gv.h"
@@ -40,6 +41,8 @@ struct cli {
     char *bind_copies[CLI_MAX_BINDS];
     size_t n_binds;
     bool cleanup;
+    bool server;
+    unsigned idle_exit_s;
 };
 
 static const char usage_text[] =
@@ -57,8 +60,15 @@ static const char usage_text[] =
     "  --env K=V            an environment variable (the environment is only these)\n"
     "  --policy P           seccomp policy: strict (default), runtime, compiler\n"
     "  --base-dir DIR       where box folders live (default /var/lib/gavel/sandbox)\n"
-    "  --cleanup            remove what earlier runs kept for speed (cgroups, box folders, the\n"
-    "                       seccomp cache) for every box no process holds now, then exit\n"
+    "  --cleanup            stop the sandbox servers of the base folder, remove what earlier\n"
+    "                       runs kept for speed (cgroups, box folders, the seccomp cache) for\n"
+    "                       every box no process holds now, then exit\n"
+    "  --server             run a sandbox server in the foreground: it keeps ready boxes and\n"
+    "                       runs the programs of later gavel-sandbox commands (same executable,\n"
+    "                       same base folder); the first command on the default base folder\n"
+    "                       starts one by itself. GAVEL_SANDBOX_SERVER=0 never uses one.\n"
+    "  --idle-exit S        with --server: exit after S seconds without a command (0: never)\n"
+    "  --boxes N            with --server: boxes to keep ready (default 2 per CPU; 1..16)\n"
     "  --version, --help\n"
     "Exit status: 0 when the sandbox worked (whatever the program did), 2 on its own failure.\n";
 
@@ -80,6 +90,9 @@ enum {
     OPT_HELP,
     OPT_VERSION,
     OPT_CLEANUP,
+    OPT_SERVER,
+    OPT_IDLE,
+    OPT_BOXES,
 };
 
 static const struct option options[] = {
@@ -100,6 +113,9 @@ static const struct option options[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {"cleanup", no_argument, NULL, OPT_CLEANUP},
+    {"server", no_argument, NULL, OPT_SERVER},
+    {"idle-exit", required_argument, NULL, OPT_IDLE},
+    {"boxes", required_argument, NULL, OPT_BOXES},
     {NULL, 0, NULL, 0},
 };
 
@@ -162,6 +178,8 @@ static int parse_limit(struct cli *c, int opt, const char *arg)
     case OPT_WALL: l->wall_ms = (uint32_t)v; break;
     case OPT_MEM: l->memory_kib = v; break;
     case OPT_OUT: l->output_kib = v; break;
+    case OPT_IDLE: c->idle_exit_s = (uint32_t)v; break;
+    case OPT_BOXES: c->cfg.n_boxes = (uint32_t)v; break;
     default: l->processes = (uint32_t)v; break;
     }
     return 0;
@@ -174,7 +192,8 @@ static int parse(struct cli *c, int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
         int rc = 0;
         switch (opt) {
-        case OPT_TIME: case OPT_WALL: case OPT_MEM: case OPT_OUT: case OPT_PROC:
+        case OPT_TIME: case OPT_WALL: case OPT_MEM: case OPT_OUT: case OPT_PROC: case OPT_IDLE:
+        case OPT_BOXES:
             rc = parse_limit(c, opt, optarg);
             break;
         case OPT_STDIN: case OPT_STDOUT: case OPT_STDERR:
@@ -197,12 +216,13 @@ static int parse(struct cli *c, int argc, char **argv)
         case OPT_HELP: case 'h': fputs(usage_text, stdout); return 1;
         case OPT_VERSION: printf("gavel-sandbox %s\n", GAVEL_VERSION); return 1;
         case OPT_CLEANUP: c->cleanup = true; break;
+        case OPT_SERVER: c->server = true; break;
         default: return -1;
         }
         if (rc < 0)
             return -1;
     }
-    if (c->cleanup)
+    if (c->cleanup || c->server)
         return 0;
     if (optind >= argc) {
         fprintf(stderr, "gavel-sandbox: no program given (see --help)\n");
@@ -242,10 +262,10 @@ static int64_t cpu_now_us(void)
            a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec + b.ru_stime.tv_usec;
 }
 
-static int run(struct cli *c)
+/* Runs the program in a pool of one box made here: what every command did before servers, and
+ * what it still does when no server takes the run. */
+static int run_here(struct cli *c, struct sbx_result *r)
 {
-    struct sbx_result r;
-    memset(&r, 0, sizeof r);
     char err[256];
     c->cfg.n_boxes = 1;
     c->cfg.keep_boxes = true;
@@ -254,11 +274,11 @@ static int run(struct cli *c)
     int64_t t1 = cpu_now_us(), t2 = t1, t3 = t1;
     int rc = -1;
     if (pool == NULL) {
-        r.status = SBX_JE;
-        snprintf(r.message, sizeof r.message, "pool: %.200s", err);
+        r->status = SBX_JE;
+        snprintf(r->message, sizeof r->message, "pool: %.200s", err);
     } else {
         struct sbx_box *box = sbx_box_acquire(pool);
-        rc = sbx_run(box, &c->spec, &r);
+        rc = sbx_run(box, &c->spec, r);
         t2 = cpu_now_us();
         sbx_box_release(box);
         sbx_pool_free(pool);
@@ -267,17 +287,56 @@ static int run(struct cli *c)
     if (getenv("SBX_TIMING") != NULL)
         fprintf(stderr, "CPU us: pool_new %lld run %lld release+free %lld\n",
                 (long long)(t1 - t0), (long long)(t2 - t1), (long long)(t3 - t2));
+    return rc;
+}
+
+/* Offers the run to a server (cli_client.c). Returns 1 when it was served (or lost: r says so),
+ * 0 to run it here, -1 when it had to be served and was not. *spawn: start a server after. */
+static int run_served(struct cli *c, struct sbx_result *r, int *rc, bool *spawn)
+{
+    enum cli_client_mode mode = cli_client_mode_from_env();
+    *spawn = false;
+    if (mode == CLI_CLIENT_OFF || (getenv("SBX_TIMING") != NULL && mode == CLI_CLIENT_AUTO))
+        return 0; /* SBX_TIMING profiles this process's own run */
+    char why[SBX_MESSAGE_MAX];
+    enum cli_client_outcome out = cli_client_run(c->cfg.base_dir, &c->spec, r, rc, why, sizeof why);
+    if (out == CLI_SERVED || out == CLI_LOST)
+        return 1;
+    if (mode == CLI_CLIENT_REQUIRE) {
+        r->status = SBX_JE;
+        snprintf(r->message, sizeof r->message, "not served (GAVEL_SANDBOX_SERVER=require): %.200s",
+                 why);
+        *rc = -1;
+        return -1;
+    }
+    *spawn = out == CLI_NO_SERVER && c->cfg.base_dir == NULL;
+    return 0;
+}
+
+static int run(struct cli *c)
+{
+    struct sbx_result r;
+    memset(&r, 0, sizeof r);
+    int rc = -1;
+    bool spawn;
+    if (run_served(c, &r, &rc, &spawn) == 0)
+        rc = run_here(c, &r);
     char json[2048];
     sbx_result_to_json(&r, json, sizeof json);
     printf("%s\n", json);
+    fflush(stdout);
     if (rc < 0)
         fprintf(stderr, "gavel-sandbox: %s\n", r.message);
+    if (spawn && cli_client_spawn_server(NULL) < 0)
+        fprintf(stderr, "gavel-sandbox: starting a sandbox server: %s\n", strerror(errno));
     return rc < 0 ? EXIT_SANDBOX : 0;
 }
 
 static int cleanup(struct cli *c)
 {
     char err[256];
+    if (cli_client_stop_servers(c->cfg.base_dir, err, sizeof err) < 0)
+        fprintf(stderr, "gavel-sandbox: cleanup: %s\n", err); /* their boxes stay; go on */
     if (sbx_cleanup(&c->cfg, err, sizeof err) < 0) {
         fprintf(stderr, "gavel-sandbox: cleanup: %s\n", err);
         return EXIT_SANDBOX;
@@ -295,6 +354,11 @@ int main(int argc, char **argv)
         return rc > 0 ? 0 : EXIT_SANDBOX;
     if (c.cleanup)
         return cleanup(&c);
+    if (c.server) {
+        struct cli_server_options opt = {.cfg = c.cfg, .idle_exit_s = c.idle_exit_s};
+        gv_log_init("gavel-sandbox", GV_LOG_INFO);
+        return cli_server_main(&opt);
+    }
     if (open_files(&c) < 0)
         return EXIT_SANDBOX;
     rc = run(&c);

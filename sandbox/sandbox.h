@@ -102,15 +102,20 @@ struct sbx_spec {
     size_t n_binds;
     enum sbx_policy policy;
     struct sbx_limits limits;
+    /* -1, or a descriptor that becomes readable or hangs up when the run must stop (a client of
+     * the CLI's server went away): the box is killed and sbx_run returns -1, JE "cancelled". */
+    int cancel_fd;
 };
 
-/* Fills a spec with the defaults: fds -1, cwd "/box", policy strict, no limits. */
+/* Fills a spec with the defaults: fds and cancel_fd -1, cwd "/box", policy strict, no limits. */
 void sbx_spec_init(struct sbx_spec *spec);
 
 /*** Pools and boxes ***/
 
+#define SBX_BASE_DIR_DEFAULT "/var/lib/gavel/sandbox"
+
 struct sbx_config {
-    const char *base_dir;    /* where boxes live; default /var/lib/gavel/sandbox (created) */
+    const char *base_dir;    /* where boxes live; default SBX_BASE_DIR_DEFAULT (created) */
     const char *cgroup_root; /* NULL: detect v2/v1 under /sys/fs/cgroup; else a (fake) tree */
     unsigned n_boxes;        /* boxes this pool claims */
     unsigned max_box_id;     /* box ids are 0..max_box_id-1 per host; default 1000 */

@@ -36,8 +36,6 @@
 
 #define CACHE_MAGIC      "GVBPF001"
 #define CACHE_MAX_INSNS  4096 /* BPF_MAXINSNS: the kernel takes no longer program */
-#define CACHE_FNV_OFFSET 0xcbf29ce484222325ULL
-#define CACHE_FNV_PRIME  0x100000001b3ULL
 
 struct header {
     char magic[8];
@@ -62,13 +60,7 @@ static uint64_t checksum(const struct header *h, const void *insns, size_t len)
 {
     struct header copy = *h;
     copy.checksum = 0;
-    uint64_t sum = CACHE_FNV_OFFSET;
-    const unsigned char *parts[2] = {(const unsigned char *)&copy, insns};
-    size_t lens[2] = {sizeof copy, len};
-    for (int p = 0; p < 2; p++)
-        for (size_t i = 0; i < lens[p]; i++)
-            sum = (sum ^ parts[p][i]) * CACHE_FNV_PRIME;
-    return sum;
+    return gv_fnv1a(gv_fnv1a(GV_FNV1A_OFFSET, &copy, sizeof copy), insns, len);
 }
 
 static int file_name(const char *dir, enum sbx_policy policy, uint64_t key, char *buf, size_t size)

@@ -42,7 +42,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BASE_DIR_DEFAULT   "/var/lib/gavel/sandbox"
 #define MAX_BOX_ID_DEFAULT 1000
 #define FIRST_UID_DEFAULT  60000
 #define POOL_BOXES_MAX     256
@@ -335,7 +334,7 @@ struct sbx_pool *sbx_pool_new(const struct sbx_config *cfg, char *err, size_t er
     pool->ncpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (pool->ncpus < 1)
         pool->ncpus = 1;
-    gv_strlcpy(pool->base_dir, cfg->base_dir ? cfg->base_dir : BASE_DIR_DEFAULT,
+    gv_strlcpy(pool->base_dir, cfg->base_dir ? cfg->base_dir : SBX_BASE_DIR_DEFAULT,
                sizeof pool->base_dir);
     pool->boxes = calloc(n, sizeof *pool->boxes);
     if (pool->boxes == NULL) {
@@ -414,7 +413,7 @@ static void cleanup_box(struct sbx_cg_root *cgroot, const char *base, unsigned i
 int sbx_cleanup(const struct sbx_config *cfg, char *err, size_t err_size)
 {
     unsigned max_id = cfg->max_box_id ? cfg->max_box_id : MAX_BOX_ID_DEFAULT;
-    const char *base = cfg->base_dir ? cfg->base_dir : BASE_DIR_DEFAULT;
+    const char *base = cfg->base_dir ? cfg->base_dir : SBX_BASE_DIR_DEFAULT;
     int rc = 0;
     err[0] = '\0';
     struct sbx_cg_root *cgroot = sbx_cg_detect(cfg->cgroup_root, err, err_size);

@@ -256,8 +256,15 @@ static SBX_CHILD int c1_build(struct run_ctx *c)
 
 /*** C2: the program ***/
 
+/* Makes fds 0/1/2 the program's and the socket to the parent fd 3, and closes everything else
+ * for real (C2 has its own copy of the table): a caller with many descriptors open (a server,
+ * a judge) must not push the seccomp listener past the program's RLIMIT_NOFILE. Returns the
+ * socket (3; closed at execve) or -1. Works even when the socket is one of 0/1/2. */
 static SBX_CHILD int c2_fds(struct run_ctx *c)
 {
+    int sock = fcntl(c->sock, F_DUPFD_CLOEXEC, 3);
+    if (sock < 0)
+        return -1;
     int tmp[3];
     for (int i = 0; i < 3; i++) {
         int fd = c->fds[i];
@@ -272,7 +279,14 @@ static SBX_CHILD int c2_fds(struct run_ctx *c)
     for (int i = 0; i < 3; i++)
         if (dup2(tmp[i], i) < 0)
             return -1;
-    return (int)syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (sock != 3) {
+        if (dup3(sock, 3, O_CLOEXEC) < 0)
+            return -1;
+        sock = 3;
+    }
+    if (syscall(SYS_close_range, 4, ~0U, 0) < 0)
+        return -1;
+    return sock;
 }
 
 static SBX_CHILD int c2_creds(unsigned id)
@@ -344,7 +358,8 @@ static SBX_CHILD int c2_main(void *arg)
 {
     struct run_ctx *c = arg;
     struct sbx_shared *sh = c->box->shared;
-    if (c2_fds(c) < 0) {
+    int sock = c2_fds(c);
+    if (sock < 0) {
         fail(sh, STEP_FDS);
         _exit(127);
     }
@@ -375,7 +390,7 @@ static SBX_CHILD int c2_main(void *arg)
         _exit(127);
     }
     if (listener >= 0) {
-        if (send_fd(c->sock, listener) < 0) {
+        if (send_fd(sock, listener) < 0) {
             fail(sh, STEP_LISTENER);
             _exit(127);
         }
@@ -450,7 +465,8 @@ static SBX_CHILD int c1_main(void *arg)
 
 struct waiter {
     int pidfd, sock, listener;
-    bool killed;
+    int cancel_fd; /* spec->cancel_fd: readable or hung up = stop the run */
+    bool killed, cancelled;
     enum sbx_status kill_status; /* TLE, or RTE for a forbidden call */
     char syscall[SBX_SYSCALL_NAME_MAX];
     char kill_message[SBX_MESSAGE_MAX];
@@ -612,12 +628,13 @@ static void wait_run(struct waiter *w, struct sbx_box *box, const struct sbx_lim
 {
     uint64_t cpu_used_us = 0;
     for (;;) {
-        struct pollfd p[3] = {{.fd = w->pidfd, .events = POLLIN},
+        struct pollfd p[4] = {{.fd = w->pidfd, .events = POLLIN},
                               {.fd = w->sock, .events = POLLIN},
-                              {.fd = w->listener, .events = POLLIN}};
+                              {.fd = w->listener, .events = POLLIN},
+                              {.fd = w->killed ? -1 : w->cancel_fd, .events = POLLIN}};
         int timeout = w->killed ? -1 : next_timeout(l, start_ms, cpu_used_us, box->pool->ncpus,
                                                     have_cg);
-        int n = poll(p, 3, timeout);
+        int n = poll(p, 4, timeout);
         if (n < 0 && errno != EINTR) {
             kill_box(w, SBX_JE);
             snprintf(w->kill_message, sizeof w->kill_message, "poll: %s", strerror(errno));
@@ -631,6 +648,10 @@ static void wait_run(struct waiter *w, struct sbx_box *box, const struct sbx_lim
         }
         if (n > 0 && p[1].revents)
             receive_listener(w);
+        if (n > 0 && p[3].revents && !w->killed) {
+            kill_box(w, SBX_JE);
+            w->cancelled = true;
+        }
         if (n > 0 && p[0].revents)
             return;
         check_limits(w, box, l, start_ms, have_cg, &cpu_used_us);
@@ -790,7 +811,7 @@ int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result 
     }
     c.sock = sv[1];
     /* (from here on, c's open_tree descriptors are closed before returning) */
-    struct waiter w = {.pidfd = -1, .sock = sv[0], .listener = -1};
+    struct waiter w = {.pidfd = -1, .sock = sv[0], .listener = -1, .cancel_fd = spec->cancel_fd};
     int64_t start = gv_now_ms(), start_us = gv_now_us();
     char *stack1 = (char *)box->stacks + SBX_CHILD_STACK + 4096;
     int flags = C1_SHARE_VM | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
@@ -829,8 +850,10 @@ int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result 
     }
     if (have_cg && sbx_cg_kill_all(box->cg) < 0)
         gv_warn("sandbox: box %u: processes left in the cgroup after the run", box->id);
-    if (w.killed && w.kill_status == SBX_JE && box->shared->fail_step == STEP_NONE &&
-        r->status != SBX_JE)
+    if (w.cancelled && rc == 0)
+        rc = je(r, "%s: %s", "cancelled", ECANCELED);
+    else if (w.killed && w.kill_status == SBX_JE && box->shared->fail_step == STEP_NONE &&
+             r->status != SBX_JE)
         rc = je(r, "%s: %s", "the box's init did not start", ECHILD);
     if (rc == 0)
         rc = finish(box, &w, &l, have_cg, &c1_usage, spec->argv[0], r);

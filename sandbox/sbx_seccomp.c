@@ -45,6 +45,8 @@
 
 #include "sbx_policy.h"
 
+#include "gv.h"
+
 /* The largest BPF program the kernel takes (BPF_MAXINSNS), in bytes: the cap on an export. */
 #define SBX_BPF_MAX_BYTES (4096 * sizeof(struct sock_filter))
 /* Socket families are checked one by one below this; any value at or above it is forbidden. */
@@ -358,25 +360,14 @@ bool sbx_seccomp_kernel_notify(void)
 /* Bump when the way programs are built from the tables changes in a way the build stamp below
  * would not catch (it changes with every compile of this file anyway). */
 #define SBX_SECCOMP_CODE_VERSION 1
-#define FNV_OFFSET               0xcbf29ce484222325ULL
-#define FNV_PRIME                0x100000001b3ULL
-
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ p[i]) * FNV_PRIME;
-    return h;
-}
-
 static uint64_t fnv_u64(uint64_t h, uint64_t v)
 {
-    return fnv(h, &v, sizeof v);
+    return gv_fnv1a(h, &v, sizeof v);
 }
 
 static uint64_t fnv_str(uint64_t h, const char *s)
 {
-    return s == NULL ? fnv_u64(h, 0) : fnv(h, s, strlen(s) + 1);
+    return s == NULL ? fnv_u64(h, 0) : gv_fnv1a(h, s, strlen(s) + 1);
 }
 
 static uint64_t hash_rules(uint64_t h, const struct sbx_rule *rules, size_t n)
@@ -401,7 +392,7 @@ uint64_t sbx_seccomp_key(enum sbx_policy policy, bool with_notify)
     if ((unsigned)policy >= sizeof(policy_defs) / sizeof(policy_defs[0])) return 0;
     const struct sbx_policy_def *def = policy_defs[policy];
     const struct scmp_version *v = seccomp_version();
-    uint64_t h = FNV_OFFSET;
+    uint64_t h = GV_FNV1A_OFFSET;
     h = fnv_u64(h, SBX_SECCOMP_CODE_VERSION);
     h = fnv_str(h, __DATE__ " " __TIME__);
     h = fnv_u64(h, v ? ((uint64_t)v->major << 32 | v->minor << 16 | v->micro) : 0);

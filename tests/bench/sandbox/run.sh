@@ -3,10 +3,13 @@
 # a Release build folder): median and p90 over N runs (default 500) of a trivial static program
 #   floor  fork + execve + wait4, no sandbox
 #   lib    sbx_run() in a pooled box (the judge's path)
-#   cli    gavel-sandbox --dir DIR:/bench -- /bench/trivial (a whole process per run), warm: the
-#          steady state of repeated commands, which reuse what earlier ones kept
-#   cli_cold  the same, each run after `gavel-sandbox --cleanup` (untimed): nothing kept, no
-#          cached seccomp program (N/5 runs)
+#   cli    gavel-sandbox --dir DIR:/bench -- /bench/trivial (a whole process per run), served:
+#          the steady state of repeated commands, whose programs run in the boxes of the sandbox
+#          server the first command started (sandbox/cli_server.c)
+#   cli_here  the same with GAVEL_SANDBOX_SERVER=0: each command makes its own pool of one box,
+#          reusing what earlier commands kept (namespaces, cgroups, the seccomp cache)
+#   cli_cold  the same, each run after `gavel-sandbox --cleanup` (untimed): no server, nothing
+#          kept, no cached seccomp program (N/5 runs)
 #   bwrap  bubblewrap with a judge-like command line (--unshare-all, ro-binds, --proc, --dev, --tmpfs)
 # and prints a table with the ratios to the floor, and the machine it ran on. Besides wall times
 # it shows the CPU time each run costs (this process and its children), which a busy machine
@@ -35,8 +38,22 @@ measure() { # name, command...
 
 measure floor "$BENCH" floor "$N" "$tmp/trivial"
 measure lib "$BENCH" lib "$N" "$tmp/trivial"
+# The served path: the first command starts the server; wait until it listens.
+"$CLI" --cleanup
+"$CLI" -- /bin/true >/dev/null
+for _ in $(seq 100); do compgen -G "/run/gavel/sandbox/cli-*.sock" >/dev/null && break; sleep 0.05; done
+server_pid="$(pgrep -f -n -- "$CLI --server" || pgrep -f -n -- "gavel-sandbox --server" || true)"
+server_cpu() { [ -n "$server_pid" ] && awk '{ print $14 + $15 }' "/proc/$server_pid/stat" 2>/dev/null || echo 0; }
+ticks0="$(server_cpu)"
 measure cli "$BENCH" cmd "$N" "$CLI" --dir "$tmp:/bench" -- /bench/trivial
+ticks1="$(server_cpu)"
+# The server's own CPU per served run (the cpu_us column counts only the bench's children).
+server_us=$(awk -v d="$(( ticks1 - ticks0 ))" -v hz="$(getconf CLK_TCK)" -v n="$(( N + 20 ))" \
+    'BEGIN { printf "%d", d * 1000000 / hz / n }')
+export GAVEL_SANDBOX_SERVER=0
+measure cli_here "$BENCH" cmd "$N" "$CLI" --dir "$tmp:/bench" -- /bench/trivial
 measure cli_cold "$BENCH" cold "$(( N / 5 > 0 ? N / 5 : 1 ))" "$CLI" --dir "$tmp:/bench" -- /bench/trivial
+unset GAVEL_SANDBOX_SERVER
 "$CLI" --cleanup
 if command -v bwrap >/dev/null; then
     bw=(bwrap --unshare-all --die-with-parent --new-session --ro-bind /usr /usr --ro-bind /etc /etc)
@@ -51,11 +68,12 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "runs per path: $N (trivial static program)"
 printf '%-8s %10s %10s %9s %10s %9s\n' path median_us p90_us vs_floor cpu_us vs_floor
-for k in floor lib cli cli_cold bwrap; do
+for k in floor lib cli cli_here cli_cold bwrap; do
     [ -n "${med[$k]:-}" ] || { printf '%-8s %10s\n' "$k" "n/a"; continue; }
     printf '%-8s %10s %10s %9s %10s %9s\n' "$k" "${med[$k]}" "${p90[$k]}" \
         "$(ratio "${med[$k]}" "${med[floor]}")" "${cpu[$k]}" "$(ratio "${cpu[$k]}" "${cpu[floor]}")"
 done
+echo "cli: the server's own CPU per served run: ${server_us} us (not in cpu_us above)"
 if [ -n "${med[bwrap]:-}" ]; then
-    echo "cli / bwrap: $(ratio "${med[cli]}" "${med[bwrap]}") (warm), $(ratio "${med[cli_cold]}" "${med[bwrap]}") (cold); CPU $(ratio "${cpu[cli]}" "${cpu[bwrap]}") (warm)"
+    echo "cli / bwrap: $(ratio "${med[cli]}" "${med[bwrap]}") (served), $(ratio "${med[cli_here]}" "${med[bwrap]}") (no server, warm), $(ratio "${med[cli_cold]}" "${med[bwrap]}") (cold); CPU $(ratio "$(( cpu[cli] + server_us ))" "${cpu[bwrap]}") (served, server included)"
 fi
