@@ -25,7 +25,7 @@ target_include_directories(test_sbx_status PRIVATE ${PROJECT_SOURCE_DIR}/sandbox
 # What the CLI keeps across commands (kept namespaces, cgroups, the seccomp cache) and that
 # keeping it stays correct. Serial: it damages host-wide kept state on purpose and counts boxes.
 gavel_c_test(test_sandbox_keep SOURCES integration/test_sandbox_keep.c LIBS PkgConfig::CJSON
-  LABELS integration TIMEOUT 180)
+  LABELS integration TIMEOUT 180 ENV GAVEL_SANDBOX_SERVER=0)
 add_dependencies(test_sandbox_keep gavel-sandbox sbx_testprog)
 set_tests_properties(test_sandbox_keep PROPERTIES RUN_SERIAL TRUE)
 
@@ -34,3 +34,6 @@ set_tests_properties(test_sandbox_keep PROPERTIES RUN_SERIAL TRUE)
 add_test(NAME sandbox_cli_cleanup COMMAND gavel-sandbox --cleanup)
 set_tests_properties(sandbox_cli_cleanup PROPERTIES FIXTURES_CLEANUP sbx_cli LABELS integration)
 set_tests_properties(test_sandbox_cli test_sandbox_keep PROPERTIES FIXTURES_REQUIRED sbx_cli)
+# Both use the default base folder, whose sandbox server the CLI test starts and stops; the keep
+# test is about commands that make their own boxes.
+set_tests_properties(test_sandbox_cli test_sandbox_keep PROPERTIES RESOURCE_LOCK sbx_default_base)

@@ -1,6 +1,9 @@
 /*
  * test_sandbox_cli.c - gavel-sandbox, the command line of DESIGN.md, run as a program: the JSON
  * line, exit statuses 0/2, files opened on the host side, --dir read-only and :rw, --env, --cwd.
+ * Every case runs twice: with GAVEL_SANDBOX_SERVER=0 (each command makes its own box) and with
+ * =require through the sandbox server, which the first command on the default base folder
+ * starts by itself (checked in the second group's setup: auto-start, then served).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +25,11 @@
 
 #define CLI_OUT_MAX 65536
 
+#define SERVER_WAIT_MS 10000 /* for the auto-started server to listen */
+
 static char cli[512];
 static char tmpdir[64];
+static const char *server_mode = "0"; /* GAVEL_SANDBOX_SERVER of every command */
 
 struct cli_run {
     int exit_status;
@@ -44,6 +51,10 @@ static void run_cli(struct cli_run *out, const char *const *args)
     if (pid == 0) {
         dup2(p[1], 1);
         close(p[0]);
+        if (server_mode != NULL)
+            setenv("GAVEL_SANDBOX_SERVER", server_mode, 1);
+        else
+            unsetenv("GAVEL_SANDBOX_SERVER");
         execv(cli, (char *const *)argv);
         _exit(99);
     }
@@ -215,6 +226,7 @@ static void test_bad_command_lines(void **state)
 static int group_setup(void **state)
 {
     (void)state;
+    server_mode = "0";
     const char *build = getenv("GAVEL_BUILD_DIR");
     snprintf(cli, sizeof cli, "%s/sandbox/gavel-sandbox", build ? build : "..");
     snprintf(tmpdir, sizeof tmpdir, "/tmp/gavel-sbx-cli-XXXXXX");
@@ -237,6 +249,54 @@ static int group_teardown(void **state)
     return 0;
 }
 
+/* No server listens for the default base folder: a command that must be served fails (2). */
+static bool served_now(void)
+{
+    const char *saved = server_mode;
+    struct cli_run r;
+    server_mode = "require";
+    run_cli(&r, ARGS("--", "/bin/true"));
+    server_mode = saved;
+    bool ok = r.exit_status == 0 && r.json != NULL;
+    cJSON_Delete(r.json);
+    return ok;
+}
+
+/* The served group: stop any server, then a plain command runs itself and starts one, which
+ * must be listening within SERVER_WAIT_MS; every case then runs with =require. */
+static int served_setup(void **state)
+{
+    if (group_setup(state) < 0 || geteuid() != 0)
+        return geteuid() != 0 ? 0 : -1;
+    struct cli_run r;
+    run_cli(&r, ARGS("--cleanup"));
+    if (r.exit_status != 0 || served_now())
+        return -1; /* --cleanup must leave no server behind */
+    server_mode = NULL; /* auto */
+    run_cli(&r, ARGS("--", "/bin/true"));
+    cJSON_Delete(r.json);
+    if (r.exit_status != 0)
+        return -1;
+    int64_t deadline = gv_now_ms() + SERVER_WAIT_MS;
+    while (!served_now())
+        if (gv_now_ms() > deadline)
+            return -1;
+        else
+            usleep(20000);
+    server_mode = "require";
+    return 0;
+}
+
+static int served_teardown(void **state)
+{
+    struct cli_run r;
+    server_mode = "0";
+    run_cli(&r, ARGS("--cleanup"));
+    bool left = geteuid() == 0 && served_now();
+    group_teardown(state);
+    return r.exit_status == 0 && !left ? 0 : -1;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,5 +304,9 @@ int main(void)
         cmocka_unit_test(test_files_env_cwd),      cmocka_unit_test(test_dir_binds),
         cmocka_unit_test(test_bad_command_lines),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    int failed = cmocka_run_group_tests_name("own box per command", tests, group_setup,
+                                             group_teardown);
+    failed += cmocka_run_group_tests_name("through the sandbox server", tests, served_setup,
+                                          served_teardown);
+    return failed;
 }

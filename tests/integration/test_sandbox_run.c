@@ -216,6 +216,63 @@ static int processes_of_uid(unsigned uid)
     return n;
 }
 
+/* A caller with many descriptors open (a server, a judge): the program still gets only 0/1/2,
+ * and the seccomp listener still fits under the program's RLIMIT_NOFILE (default 64), which it
+ * did not while the program's copy of the table kept the caller's descriptors until execve. */
+#define MANY_FDS 200
+
+static void test_many_caller_fds(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    int fds[MANY_FDS];
+    for (int i = 0; i < MANY_FDS; i++) {
+        fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        assert_true(fds[i] >= 0);
+    }
+    struct sbx_result r;
+    assert_int_equal(t_run(&r, SBX_POLICY_STRICT, no_limits, T_ARGS("exit", "0")), 0);
+    assert_int_equal(r.status, SBX_OK);
+    assert_int_equal(t_run(&r, SBX_POLICY_RUNTIME, no_limits, T_ARGS("fds")), 0);
+    assert_int_equal(r.exit_code, 3);
+    for (int i = 0; i < MANY_FDS; i++)
+        close(fds[i]);
+}
+
+/* Closes the write end of a pipe after a while: the run's cancel_fd hangs up. */
+static void *hang_up_later(void *arg)
+{
+    usleep(300 * 1000);
+    close(*(int *)arg);
+    return NULL;
+}
+
+static void test_cancel_fd(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    int p[2];
+    assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+    struct sbx_box *box = t_box();
+    struct sbx_spec spec;
+    sbx_spec_init(&spec);
+    spec.cancel_fd = p[0];
+    spec.limits.wall_ms = 20000;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, hang_up_later, &p[1]), 0);
+    struct sbx_result r;
+    int64_t start = gv_now_ms();
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("sleep")), -1);
+    int64_t took = gv_now_ms() - start;
+    pthread_join(t, NULL);
+    close(p[0]);
+    assert_int_equal(r.status, SBX_JE);
+    assert_non_null(strstr(r.message, "cancel"));
+    assert_in_range(took, 250, 5000);
+    assert_int_equal(processes_of_uid(60000 + sbx_box_id(box)), 0);
+    sbx_box_release(box);
+}
+
 static void test_daemon_dies(void **state)
 {
     (void)state;
@@ -404,7 +461,8 @@ int main(void)
         cmocka_unit_test(test_forbidden_syscall), cmocka_unit_test(test_fds_and_env),
         cmocka_unit_test(test_daemon_dies),       cmocka_unit_test(test_reuse_is_clean),
         cmocka_unit_test(test_links_planted),     cmocka_unit_test(test_concurrent_boxes),
-        cmocka_unit_test(test_box_ids_host_wide),
+        cmocka_unit_test(test_box_ids_host_wide), cmocka_unit_test(test_many_caller_fds),
+        cmocka_unit_test(test_cancel_fd),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -41,6 +41,7 @@
 #define FIRST_UID        62000 /* box uids of this test: first_uid + box id */
 #define OUT_MAX          (256 * 1024)
 #define SURVIVOR_WAIT_MS 3000 /* a killed process may take a moment to be reaped */
+#define SERVER_WAIT_MS   10000 /* for a sandbox server to listen */
 #define MIB              1024ULL
 
 /* Things the box must never see; unique per run. */
@@ -218,7 +219,8 @@ static const struct sec_case cases[] = {
      3,
      0,
      NULL},
-    {"the judge's environment", {"$H", "env", "$EMARK"}, S_STRICT, L_STD, false, "RTE", 3, 0, NULL},
+    {"the judge's environment", {"$H", "env", "$EMARK"}, S_STRICT, L_STD, false, "RTE", 3, 0, NULL,
+     .cli = true},
     {"write outside the box",
      {"$H", "write", "/etc/pwned", "/usr/pwned", "/pwned", "/box/pwned", "/prog/pwned", "$SENT"},
      S_STRICT,
@@ -228,7 +230,8 @@ static const struct sec_case cases[] = {
      3,
      0,
      NULL},
-    {"connect to 127.0.0.1", {"$H", "connect", "$PORT"}, S_RUN, L_STD, false, "RTE", 3, 0, NULL},
+    {"connect to 127.0.0.1", {"$H", "connect", "$PORT"}, S_RUN, L_STD, false, "RTE", 3, 0, NULL,
+     .cli = true},
     {"socket under strict",
      {"$H", "connect", "$PORT"},
      S_STRICT,
@@ -242,7 +245,7 @@ static const struct sec_case cases[] = {
     {"vsock socket", {"$H", "vsock"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "socket"},
 
     /*** processes ***/
-    {"kill(-1, SIGKILL)", {"$H", "kill_all"}, S_RUN, L_STD, false, "RTE", 3, 0, NULL},
+    {"kill(-1, SIGKILL)", {"$H", "kill_all"}, S_RUN, L_STD, false, "RTE", 3, 0, NULL, .cli = true},
     {"double-forked setsid daemon",
      {"$H", "daemon", "/box/alive"},
      S_RUN,
@@ -262,7 +265,8 @@ static const struct sec_case cases[] = {
      "TLE",
      -1,
      -1,
-     NULL},
+     NULL,
+     .cli = true},
     {"close stdout early", {"$H", "close_stdout"}, S_STRICT, L_STD, false, "OK", 0, 0, NULL},
     {"1 MiB of argv",
      {"$H", "argv", "$ARGV1M"},
@@ -332,7 +336,8 @@ static const struct sec_case cases[] = {
     {"ioctl(TIOCSTI)", {"$H", "tiocsti"}, S_RUN, L_STD, false, "RTE", -1, SYSKILL, "ioctl"},
     /* an errno row, not a kill: the program sees ENOSYS and goes on */
     {"clone3 (ENOSYS)", {"$H", "clone3"}, S_RUN, L_STD, false, "RTE", 3, 0, ""},
-    {"descriptors leaked into the box", {"$H", "fds"}, S_RUN, L_STD, false, "RTE", 3, 0, NULL},
+    {"descriptors leaked into the box", {"$H", "fds"}, S_RUN, L_STD, false, "RTE", 3, 0, NULL,
+     .cli = true},
     {"write /proc/self/mem, then pid 1's",
      {"$H", "proc_mem"},
      S_RUN,
@@ -851,6 +856,10 @@ static void check_links(const struct sec_case *c, const struct sbx_result *r, co
 
 /*** The CLI ***/
 
+/* GAVEL_SANDBOX_SERVER of the commands: "0" (each makes its own box) or "require" (through the
+ * server test_cli_rows_served starts). */
+static const char *cli_server_mode = "0";
+
 /* Runs row c through gavel-sandbox; fills r from its JSON. */
 static char *run_cli(const struct sec_case *c, struct sbx_result *r)
 {
@@ -900,6 +909,7 @@ static char *run_cli(const struct sec_case *c, struct sbx_result *r)
     assert_true(pid >= 0);
     if (pid == 0) {
         dup2(pipefd[1], 1);
+        setenv("GAVEL_SANDBOX_SERVER", cli_server_mode, 1);
         execv(cli, (char *const *)argv);
         _exit(127);
     }
@@ -979,6 +989,44 @@ static void test_cli_rows(void **state)
         if (cases[i].cli) run_case(&cases[i], true);
 }
 
+/* The same rows through a sandbox server (sandbox/cli_server.c): the program runs in a box of a
+ * long-lived process, gets the command's descriptors over a Unix socket, and must be contained
+ * just the same; the server must survive every row. */
+static void test_cli_rows_served(void **state)
+{
+    (void)state;
+    char base[128];
+    snprintf(base, sizeof base, "%s/cliboxes", top);
+    pid_t server = fork();
+    assert_true(server >= 0);
+    if (server == 0) {
+        execl(cli, cli, "--server", "--base-dir", base, "--boxes", "2", "--idle-exit", "0",
+              (char *)NULL);
+        _exit(127);
+    }
+    cli_server_mode = "require";
+    bool up = false;
+    for (int i = 0; i < SERVER_WAIT_MS / 50 && !up; i++) {
+        char cmd[512];
+        snprintf(cmd, sizeof cmd,
+                 "GAVEL_SANDBOX_SERVER=require %s --base-dir %s -- /bin/true >/dev/null 2>&1", cli,
+                 base);
+        up = run_cmd(cmd) == 0;
+        if (!up) usleep(50 * 1000);
+    }
+    if (up)
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+            if (cases[i].cli) run_case(&cases[i], true);
+    cli_server_mode = "0";
+    int status = -1;
+    bool alive = waitpid(server, &status, WNOHANG) == 0;
+    kill(server, SIGTERM);
+    waitpid(server, &status, 0);
+    assert_true(up);
+    assert_true(alive);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 /* Box B's secret is still there, untouched by everything box A ran. */
 static void test_other_box_intact(void **state)
 {
@@ -1000,6 +1048,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_library_rows),
         cmocka_unit_test(test_cli_rows),
+        cmocka_unit_test(test_cli_rows_served),
         cmocka_unit_test(test_other_box_intact),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
