@@ -44,6 +44,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -499,6 +500,7 @@ static void close_if_open(int fd)
 int cli_server_main(const struct cli_server_options *opt)
 {
     static struct server s; /* one per process; threads point at it */
+    prctl(PR_SET_NAME, "gavel-sbx-srv"); /* started as /proc/self/exe, it would show as "exe" */
     s.listen_fd = s.wake_fd = s.sig_fd = s.lock_fd = -1;
     pthread_mutex_init(&s.lock, NULL);
     s.last_ms = gv_now_ms();
