@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,9 +215,11 @@ int cli_client_spawn_server(const char *base_dir)
         if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(null_fd, 2) < 0)
             _exit(2);
         close_range(3, ~0U, 0);
-        char idle[16];
+        char idle[16], self[PATH_MAX];
         snprintf(idle, sizeof idle, "%d", CLI_SERVER_IDLE_DEFAULT_S);
-        const char *argv[] = {"gavel-sandbox", "--server", "--idle-exit", idle,
+        ssize_t n = readlink(CLI_SERVER_EXE, self, sizeof self - 1); /* for ps: which build */
+        self[n > 0 ? n : 0] = '\0';
+        const char *argv[] = {n > 0 ? self : "gavel-sandbox", "--server", "--idle-exit", idle,
                               base_dir ? "--base-dir" : NULL, base_dir, NULL};
         execv(CLI_SERVER_EXE, (char *const *)argv);
         _exit(2);

@@ -20,7 +20,7 @@ BUILD="${GAVEL_BUILD:?set GAVEL_BUILD to a Release build folder}"
 N="${SBX_BENCH_RUNS:-500}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BENCH="$BUILD/sandbox/sbx-bench"
-CLI="$BUILD/sandbox/gavel-sandbox"
+CLI="$(realpath "$BUILD/sandbox/gavel-sandbox")"
 [ -x "$BENCH" ] && [ -x "$CLI" ] || { echo "run.sh: build $BUILD first (sbx-bench, gavel-sandbox)" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (namespaces, cgroups)" >&2; exit 1; }
 
@@ -42,7 +42,7 @@ measure lib "$BENCH" lib "$N" "$tmp/trivial"
 "$CLI" --cleanup
 "$CLI" -- /bin/true >/dev/null
 for _ in $(seq 100); do compgen -G "/run/gavel/sandbox/cli-*.sock" >/dev/null && break; sleep 0.05; done
-server_pid="$(pgrep -f -n -- "$CLI --server" || pgrep -f -n -- "gavel-sandbox --server" || true)"
+server_pid="$(pgrep -f -n -- "^$CLI --server" || true)"
 server_cpu() { [ -n "$server_pid" ] && awk '{ print $14 + $15 }' "/proc/$server_pid/stat" 2>/dev/null || echo 0; }
 ticks0="$(server_cpu)"
 measure cli "$BENCH" cmd "$N" "$CLI" --dir "$tmp:/bench" -- /bench/trivial
