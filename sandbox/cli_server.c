@@ -19,10 +19,10 @@
  * While a run goes on, the connection is its cancel descriptor (sbx_spec.cancel_fd): a command
  * that dies (Ctrl-C, kill -9, a caller's timeout) hangs up, and the box is killed at once.
  *
- * Threads: one worker per box plus one spare, made at start, each waiting in poll() on the
- * listening socket (non-blocking accept: one worker wins a connection, the others go back to
- * waiting), so a request costs no thread creation and a busy pool is still answered at once by
- * the spare. The main thread watches a signalfd (SIGTERM/SIGINT/SIGHUP) and ends the server
+ * Threads: one worker per box plus one spare, made at start, each waiting in epoll on the
+ * listening socket (EPOLLEXCLUSIVE: a connection wakes one idle worker; accept is non-blocking in
+ * case another took it), so a request costs no thread creation and a busy pool is still answered
+ * at once by the spare. The main thread watches a signalfd (SIGTERM/SIGINT/SIGHUP) and ends the server
  * after idle_exit_s without a request. Stopping (a signal, a quit request on the eventfd every
  * worker also polls, idleness): the socket's name is removed, the workers finish the runs under
  * way and answer them, connections still in the backlog get QUITTING, the pool is freed (boxes
@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
@@ -285,6 +286,24 @@ static void serve_fd(struct server *s, int fd)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* A worker's epoll set: the listening socket with EPOLLEXCLUSIVE, so a connection wakes one
+ * idle worker rather than all of them (each wake-up is a context switch, dear on a small VM),
+ * and the quit eventfd without it, so stopping wakes every worker. */
+static int worker_epoll(struct server *s)
+{
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0)
+        return -1;
+    struct epoll_event lev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = s->listen_fd};
+    struct epoll_event wev = {.events = EPOLLIN, .data.fd = s->wake_fd};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, s->listen_fd, &lev) < 0 ||
+        epoll_ctl(ep, EPOLL_CTL_ADD, s->wake_fd, &wev) < 0) {
+        close(ep);
+        return -1;
+    }
+    return ep;
+}
+
 /* A worker: takes connections until the server stops (wake_fd readable). Its fs struct is its
  * own (unshare(CLONE_FS)), so each request's umask stays in this thread. */
 static void *worker_main(void *arg)
@@ -292,16 +311,26 @@ static void *worker_main(void *arg)
     struct server *s = arg;
     if (unshare(CLONE_FS) < 0)
         gv_warn("sandbox server: unshare(CLONE_FS): %s (umask shared)", strerror(errno));
+    int ep = worker_epoll(s);
+    if (ep < 0) {
+        gv_error("sandbox server: epoll: %s", strerror(errno));
+        return NULL;
+    }
     for (;;) {
-        struct pollfd p[2] = {{.fd = s->listen_fd, .events = POLLIN},
-                              {.fd = s->wake_fd, .events = POLLIN}};
-        if (poll(p, 2, -1) < 0 && errno != EINTR) {
-            gv_error("sandbox server: poll: %s", strerror(errno));
-            return NULL;
+        struct epoll_event ev[2];
+        int n = epoll_wait(ep, ev, 2, -1);
+        if (n < 0 && errno != EINTR) {
+            gv_error("sandbox server: epoll_wait: %s", strerror(errno));
+            break;
         }
-        if (p[1].revents)
-            return NULL;
-        if (!(p[0].revents & POLLIN))
+        bool quit = false, conn = false;
+        for (int i = 0; i < n; i++) {
+            quit |= ev[i].data.fd == s->wake_fd;
+            conn |= ev[i].data.fd == s->listen_fd;
+        }
+        if (quit)
+            break;
+        if (!conn)
             continue;
         int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
         if (fd >= 0)
@@ -309,6 +338,8 @@ static void *worker_main(void *arg)
         else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
             gv_warn("sandbox server: accept: %s", strerror(errno));
     }
+    close(ep);
+    return NULL;
 }
 
 /* Milliseconds until the server has been idle long enough (-1: wait without end). */
