@@ -100,6 +100,7 @@ enum step {
     STEP_CGROUPNS,
     STEP_CLONE,
     STEP_FDS,
+    STEP_SIGNALS,
     STEP_RLIMIT,
     STEP_CAPS,
     STEP_CREDS,
@@ -124,6 +125,7 @@ static const char *const step_names[] = {
     [STEP_CGROUPNS] = "unshare the cgroup namespace",
     [STEP_CLONE] = "clone the program's process",
     [STEP_FDS] = "set up descriptors 0/1/2",
+    [STEP_SIGNALS] = "reset signal mask and dispositions",
     [STEP_RLIMIT] = "set rlimits",
     [STEP_CAPS] = "drop capabilities",
     [STEP_CREDS] = "switch to the box's uid/gid",
@@ -289,6 +291,21 @@ static SBX_CHILD int c2_fds(struct run_ctx *c)
     return sock;
 }
 
+/* The program starts with no signal blocked and every disposition at its default, whatever the
+ * caller's threads block or ignore (a server blocks SIGTERM for its signalfd; many ignore
+ * SIGPIPE); both would survive execve. C2 has its own copy of the handler table (no
+ * CLONE_SIGHAND), so this touches only C2. */
+static SBX_CHILD int c2_signals(void)
+{
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, &dfl, NULL) < 0 && errno != EINVAL)
+            return -1;
+    sigset_t none;
+    sigemptyset(&none);
+    return (int)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, _NSIG / 8);
+}
+
 static SBX_CHILD int c2_creds(unsigned id)
 {
     for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
@@ -365,6 +382,10 @@ static SBX_CHILD int c2_main(void *arg)
     }
     if (setsid() < 0) {
         fail(sh, STEP_FDS);
+        _exit(127);
+    }
+    if (c2_signals() < 0) {
+        fail(sh, STEP_SIGNALS);
         _exit(127);
     }
     for (int i = 0; i < c->n_rlimits; i++)

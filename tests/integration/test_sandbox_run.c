@@ -239,6 +239,26 @@ static void test_many_caller_fds(void **state)
         close(fds[i]);
 }
 
+/* A caller that blocks and ignores signals (as servers do): the program starts with neither. */
+static void test_signals_reset(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    assert_int_equal(pthread_sigmask(SIG_BLOCK, &block, &old), 0);
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+    assert_int_equal(sigaction(SIGPIPE, &ign, &old_pipe), 0);
+    struct sbx_result r;
+    int rc = t_run(&r, SBX_POLICY_RUNTIME, no_limits, T_ARGS("signals"));
+    sigaction(SIGPIPE, &old_pipe, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    assert_int_equal(rc, 0);
+    assert_int_equal(r.status, SBX_OK);
+}
+
 /* Closes the write end of a pipe after a while: the run's cancel_fd hangs up. */
 static void *hang_up_later(void *arg)
 {
@@ -462,7 +482,7 @@ int main(void)
         cmocka_unit_test(test_daemon_dies),       cmocka_unit_test(test_reuse_is_clean),
         cmocka_unit_test(test_links_planted),     cmocka_unit_test(test_concurrent_boxes),
         cmocka_unit_test(test_box_ids_host_wide), cmocka_unit_test(test_many_caller_fds),
-        cmocka_unit_test(test_cancel_fd),
+        cmocka_unit_test(test_cancel_fd),         cmocka_unit_test(test_signals_reset),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -11,6 +11,7 @@
  *   fork N            try to fork N children that sleep; exit with how many forks worked
  *   daemon            double fork + setsid; the grandchild sleeps forever; exit 0 at once
  *   fds               exit with the number of open descriptors
+ *   signals           exit 0 if no signal is blocked or ignored (/proc/self/status), else 1
  *   env               print the environment, one per line
  *   plant             in the cwd: "link" -> /etc/passwd, "fifo" a FIFO, "dir/", "file" = "data"
  *   ptrace            call ptrace (forbidden by every policy)
@@ -21,6 +22,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +132,22 @@ static int count_entries(const char *path)
     return n;
 }
 
+/* SigBlk and SigIgn of /proc/self/status are both all zeros. */
+static bool signals_default(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f == NULL)
+        return false;
+    char line[256];
+    int clean = 0;
+    while (fgets(line, sizeof line, f) != NULL)
+        if ((strncmp(line, "SigBlk:", 7) == 0 || strncmp(line, "SigIgn:", 7) == 0) &&
+            strspn(line + 7, "\t 0") == strlen(line + 7) - 1)
+            clean++;
+    fclose(f);
+    return clean == 2;
+}
+
 static int write_file(const char *path, const char *text)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -169,6 +187,8 @@ int main(int argc, char **argv)
         return do_fork((int)a);
     if (strcmp(what, "daemon") == 0)
         return do_daemon();
+    if (strcmp(what, "signals") == 0)
+        return signals_default() ? 0 : 1;
     if (strcmp(what, "fds") == 0)
         return count_entries("/proc/self/fd") - 1; /* minus the one opendir uses */
     if (strcmp(what, "env") == 0) {
