@@ -12,7 +12,8 @@
  * (garbage, an oversized header, descriptors missing or too many, a silent client) get BAD or a
  * closed connection within the I/O timeout and never stop others being served; the server's
  * descriptor count is the same after many runs; a server killed during a run makes the command
- * report JE; --cleanup stops the server (exit 0, socket gone). Two known bugs are checked only
+ * report JE; SIGTERM lets the run under way finish, then the server exits 0; --cleanup stops
+ * the server (exit 0, socket gone). Two known bugs are checked only
  * with SBX_SERVER_TEST_KNOWN_BUGS=1 (a killed server leaves its box's program running; a client
  * trickling its request holds a worker past the I/O timeout). The socket is found by its name,
  * CLI_SERVER_DIR/cli-<base hash>-<exe hash>.sock, and the build id a raw request needs is the two
@@ -832,6 +833,44 @@ static void test_server_killed_during_run(void **state)
     cli_free(&r);
 }
 
+/* SIGTERM: the socket's name goes at once (new commands are not served), the run under way
+ * finishes and gets its result, then the server exits 0. */
+static void test_sigterm_drains(void **state)
+{
+    (void)state;
+    if (server_pid == 0)
+        start_server();
+    char arg[32];
+    unique_sleep(arg, sizeof arg, 2);
+    struct cli_job j;
+    cli_start(&j, "require", -1, ARGS("--policy", "runtime", "--", "/bin/sleep", arg));
+    assert_true(await_sleep(arg, true, PROC_WAIT_MS));
+    assert_true(server_pid > 0);
+    assert_int_equal(kill(server_pid, SIGTERM), 0);
+    int64_t deadline = gv_now_ms() + 2000;
+    struct stat st;
+    while (stat(sock_path, &st) == 0 && gv_now_ms() < deadline)
+        usleep(5000);
+    assert_int_equal(stat(sock_path, &st), -1);
+    int status;
+    assert_int_equal(waitpid(server_pid, &status, WNOHANG), 0); /* still finishing the run */
+    assert_true(find_sleep(arg) != 0);
+    struct cli_run r;
+    cli_run(&r, "require", -1, ARGS(TESTPROG("exit", "0")));
+    assert_int_equal(r.exit_status, 2);
+    assert_non_null(strstr(r.err, "not served"));
+    cli_free(&r);
+    cli_finish(&j, &r);
+    assert_int_equal(r.exit_status, 0);
+    assert_string_equal(str(&r, "status"), "OK");
+    cli_free(&r);
+    status = wait_bounded(server_pid, 20000);
+    server_pid = 0;
+    assert_true(status != -1 && WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    start_server();
+}
+
 static void test_cleanup_stops_server(void **state)
 {
     (void)state;
@@ -911,6 +950,7 @@ int main(void)
         cmocka_unit_test(test_no_fd_leak),
         cmocka_unit_test(test_trickling_client),
         cmocka_unit_test(test_server_killed_during_run),
+        cmocka_unit_test(test_sigterm_drains),
         cmocka_unit_test(test_cleanup_stops_server),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
