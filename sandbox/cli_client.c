@@ -242,15 +242,23 @@ static bool lock_held(const char *path)
     return held;
 }
 
-/* Asks the server whose lock file is lock_path to quit (its socket: the same name, .sock). */
+/* The socket beside a lock file: the same name, .sock for .lock. 0 or -1. */
+static int sock_of_lock(const char *lock_path, char *sock, size_t size)
+{
+    size_t n = strlen(lock_path);
+    if (n < 5 || n + 1 >= size || strcmp(lock_path + n - 5, ".lock") != 0)
+        return -1;
+    memcpy(sock, lock_path, n - 5);
+    memcpy(sock + n - 5, ".sock", 6);
+    return 0;
+}
+
+/* Asks the server whose lock file is lock_path to quit. */
 static void send_quit(const char *lock_path)
 {
     char sock[CLI_SERVER_PATH_MAX];
-    size_t n = strlen(lock_path);
-    if (n < 5 || n >= sizeof sock)
+    if (sock_of_lock(lock_path, sock, sizeof sock) < 0)
         return;
-    memcpy(sock, lock_path, n - 5);
-    memcpy(sock + n - 5, ".sock", 6);
     int fd = connect_to(sock);
     if (fd < 0)
         return; /* not listening (yet, or any more): the caller tries again */
@@ -279,15 +287,19 @@ static int stop_one(const char *lock_path, char *err, size_t err_size)
     return 0;
 }
 
-/* Removes a lock file no server holds, holding it while unlinking (a server that locks the
- * file after that sees its name gone and makes a new one: cli_server.c take_lock). */
+/* Removes a lock file no server holds, and the socket a killed server may have left, holding
+ * the lock while unlinking (a server that locks the file after that sees its name gone and
+ * makes a new one: cli_server.c take_lock). */
 static void remove_free_lock(const char *path)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return;
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+    char sock[CLI_SERVER_PATH_MAX];
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0 && sock_of_lock(path, sock, sizeof sock) == 0) {
+        unlink(sock);
         unlink(path);
+    }
     close(fd);
 }
 

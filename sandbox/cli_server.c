@@ -14,8 +14,10 @@
  * Who may ask: only a peer with the server's own uid (root: the sandbox needs it anyway), seen
  * through SO_PEERCRED; the socket is 0600 in a 0700 folder. A peer in another mount namespace
  * would see other host paths, so it is told to run the program itself (REFUSED). Requests are
- * capped (cli_wire.c) and must arrive within CONN_IO_TIMEOUT_MS; a busy pool answers BUSY at
- * once and the command runs the program itself, so nothing ever queues behind a long run.
+ * capped (cli_wire.c) and must arrive whole within CONN_IO_TIMEOUT_MS of the accept; a busy pool
+ * answers BUSY at once and the command runs the program itself, so nothing queues behind a long
+ * run. (Clients that connect and stall can hold every worker for that long: only root can
+ * connect, so this is a robustness limit, not a defence.)
  * While a run goes on, the connection is its cancel descriptor (sbx_spec.cancel_fd): a command
  * that dies (Ctrl-C, kill -9, a caller's timeout) hangs up, and the box is killed at once.
  *
@@ -52,7 +54,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define CONN_IO_TIMEOUT_MS 5000 /* a request must arrive, and a reply leave, within this */
+#define CONN_IO_TIMEOUT_MS 5000 /* a whole request must arrive, and a reply leave, within this */
 #define LISTEN_BACKLOG     64
 #define BOXES_PER_CPU      2
 #define BOXES_MIN          2
@@ -75,6 +77,7 @@ struct server {
 struct conn {
     struct server *srv;
     int fd;
+    int64_t deadline_ms; /* the whole request must have arrived by then */
     int fds[FDS_MAX];
     unsigned n_fds;
 };
@@ -127,12 +130,17 @@ static void take_fds(struct conn *c, struct msghdr *msg)
     }
 }
 
-/* Reads exactly len bytes (descriptors sent along are collected). 0, or -1 (EOF, timeout,
- * error, or truncated control data). */
+/* Reads exactly len bytes (descriptors sent along are collected) before the connection's
+ * deadline: a client trickling bytes gets no more time than a silent one. 0, or -1 (EOF, the
+ * deadline, an error, or truncated control data). */
 static int recv_exact(struct conn *c, void *buf, size_t len)
 {
     char *p = buf;
     while (len > 0) {
+        int64_t left = c->deadline_ms - gv_now_ms();
+        struct pollfd pf = {.fd = c->fd, .events = POLLIN};
+        if (left <= 0 || poll(&pf, 1, (int)left) == 0)
+            return -1;
         union {
             char buf[CMSG_SPACE(FDS_MAX * sizeof(int))];
             struct cmsghdr align;
@@ -140,8 +148,8 @@ static int recv_exact(struct conn *c, void *buf, size_t len)
         struct iovec iov = {.iov_base = p, .iov_len = len};
         struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
                              .msg_controllen = sizeof u.buf};
-        ssize_t n = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC);
-        if (n < 0 && errno == EINTR)
+        ssize_t n = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (n <= 0)
             return -1;
@@ -261,19 +269,19 @@ static void serve(struct conn *c)
     cli_wire_request_free(&req);
 }
 
-static void set_io_timeouts(int fd)
+/* Replies must leave within CONN_IO_TIMEOUT_MS too (a client that does not read). */
+static void set_send_timeout(int fd)
 {
     struct timeval tv = {.tv_sec = CONN_IO_TIMEOUT_MS / 1000,
                          .tv_usec = (CONN_IO_TIMEOUT_MS % 1000) * 1000};
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0)
-        gv_warn("sandbox server: socket timeouts: %s", strerror(errno));
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0)
+        gv_warn("sandbox server: SO_SNDTIMEO: %s", strerror(errno));
 }
 
 static void serve_fd(struct server *s, int fd)
 {
-    struct conn c = {.srv = s, .fd = fd};
-    set_io_timeouts(fd);
+    struct conn c = {.srv = s, .fd = fd, .deadline_ms = gv_now_ms() + CONN_IO_TIMEOUT_MS};
+    set_send_timeout(fd);
     pthread_mutex_lock(&s->lock);
     s->active++;
     pthread_mutex_unlock(&s->lock);

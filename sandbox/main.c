@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +236,29 @@ static int parse(struct cli *c, int argc, char **argv)
     return 0;
 }
 
+/* One spelling per folder, since the server's socket is named after it: the resolved path when
+ * the folder exists; else absolute (relative to the cwd) without trailing slashes. */
+static int normalize_base_dir(struct cli *c)
+{
+    static char resolved[PATH_MAX];
+    const char *base = c->cfg.base_dir;
+    if (base == NULL)
+        return 0;
+    if (realpath(base, resolved) == NULL) {
+        char cwd[PATH_MAX];
+        if (base[0] != '/' && getcwd(cwd, sizeof cwd) == NULL)
+            return bad("--base-dir: cannot resolve", base);
+        int n = snprintf(resolved, sizeof resolved, "%s%s%s", base[0] == '/' ? "" : cwd,
+                         base[0] == '/' ? "" : "/", base);
+        if (n < 0 || (size_t)n >= sizeof resolved)
+            return bad("--base-dir too long", base);
+        while (n > 1 && resolved[n - 1] == '/')
+            resolved[--n] = '\0';
+    }
+    c->cfg.base_dir = resolved;
+    return 0;
+}
+
 static int open_files(struct cli *c)
 {
     int *fds[3] = {&c->spec.stdin_fd, &c->spec.stdout_fd, &c->spec.stderr_fd};
@@ -350,6 +374,8 @@ int main(int argc, char **argv)
     gv_log_init("gavel-sandbox", GV_LOG_WARN);
     sbx_spec_init(&c.spec);
     int rc = parse(&c, argc, argv);
+    if (rc == 0 && normalize_base_dir(&c) < 0)
+        rc = -1;
     if (rc != 0)
         return rc > 0 ? 0 : EXIT_SANDBOX;
     if (c.cleanup)

@@ -87,6 +87,7 @@
 
 enum step {
     STEP_NONE,
+    STEP_PDEATHSIG,
     STEP_SETNS_MNT,
     STEP_UNSHARE_MNT,
     STEP_SETNS_NET,
@@ -112,6 +113,7 @@ enum step {
 
 static const char *const step_names[] = {
     [STEP_NONE] = "none",
+    [STEP_PDEATHSIG] = "tie the box's life to the caller's thread",
     [STEP_SETNS_MNT] = "setns into the keeper mount namespace",
     [STEP_UNSHARE_MNT] = "unshare the mount namespace",
     [STEP_SETNS_NET] = "setns into the box's network namespace",
@@ -438,6 +440,13 @@ static SBX_CHILD int c1_main(void *arg)
 {
     struct run_ctx *c = arg;
     struct sbx_shared *sh = c->box->shared;
+    /* If the caller dies (a judge or server killed with -9), so does C1, and with it, as the
+     * namespace's init, everything in the box. A caller that died before this line never sends
+     * "go": the read below then ends C1. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+        fail(sh, STEP_PDEATHSIG);
+        _exit(1);
+    }
     if (c1_build(c) < 0)
         _exit(1);
     char go;

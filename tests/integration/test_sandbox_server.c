@@ -13,9 +13,9 @@
  * closed connection within the I/O timeout and never stop others being served; the server's
  * descriptor count is the same after many runs; a server killed during a run makes the command
  * report JE; SIGTERM lets the run under way finish, then the server exits 0; --cleanup stops
- * the server (exit 0, socket gone). Two known bugs are checked only
- * with SBX_SERVER_TEST_KNOWN_BUGS=1 (a killed server leaves its box's program running; a client
- * trickling its request holds a worker past the I/O timeout). The socket is found by its name,
+ * the server (exit 0, socket gone); a server killed during a run takes its box's program down
+ * with it; a client trickling its request one byte at a time is dropped at the I/O timeout like
+ * a silent one. The socket is found by its name,
  * CLI_SERVER_DIR/cli-<base hash>-<exe hash>.sock, and the build id a raw request needs is the two
  * hashes xor'ed (cli_wire.c).
  */
@@ -768,13 +768,10 @@ static void test_no_fd_leak(void **state)
 
 /* A client that sends its header one byte at a time, each within the server's I/O timeout: the
  * request as a whole must still arrive within it (cli_server.c), or such clients can hold every
- * worker for good. Known bug (the timeout is per recv call): runs only with
- * SBX_SERVER_TEST_KNOWN_BUGS=1, where it fails. */
+ * worker for good. */
 static void test_trickling_client(void **state)
 {
     (void)state;
-    if (getenv("SBX_SERVER_TEST_KNOWN_BUGS") == NULL)
-        skip();
     int64_t t0 = gv_now_ms();
     int fd = raw_connect();
     assert_true(fd >= 0);
@@ -815,18 +812,15 @@ static void test_server_killed_during_run(void **state)
     assert_non_null(strstr(r.err, "went away"));
     assert_non_null(strstr(str(&r, "message"), "went away"));
     cli_free(&r);
-    /* Whether the box's process died with the server: it does not (it lives on, past its
-     * limits, until a pool claims that box id again), a known bug reported to the lead; with
-     * SBX_SERVER_TEST_KNOWN_BUGS=1 this case fails on it. */
-    bool gone = await_sleep(arg, false, getenv("SBX_SERVER_TEST_KNOWN_BUGS") ? PROC_WAIT_MS : 500);
+    /* The box's program died with the server (its init has the server's thread as parent,
+     * with PR_SET_PDEATHSIG). */
+    bool gone = await_sleep(arg, false, PROC_WAIT_MS);
     pid_t left = find_sleep(arg);
     if (left > 0) {
-        fprintf(stderr, "  -> KNOWN BUG: the box's program (pid %d) outlived the killed server\n",
-                (int)left);
+        fprintf(stderr, "  -> the box's program (pid %d) outlived the killed server\n", (int)left);
         kill(left, SIGKILL);
     }
-    if (getenv("SBX_SERVER_TEST_KNOWN_BUGS") != NULL)
-        assert_true(gone);
+    assert_true(gone);
 
     start_server();
     served(&r, "OK", ARGS(TESTPROG("exit", "0")));

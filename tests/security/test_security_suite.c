@@ -1007,7 +1007,7 @@ static void test_cli_rows_served(void **state)
     cli_server_mode = "require";
     bool up = false;
     for (int i = 0; i < SERVER_WAIT_MS / 50 && !up; i++) {
-        char cmd[512];
+        char cmd[1024];
         snprintf(cmd, sizeof cmd,
                  "GAVEL_SANDBOX_SERVER=require %s --base-dir %s -- /bin/true >/dev/null 2>&1", cli,
                  base);
