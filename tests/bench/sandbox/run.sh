@@ -43,11 +43,13 @@ measure lib "$BENCH" lib "$N" "$tmp/trivial"
 "$CLI" -- /bin/true >/dev/null
 for _ in $(seq 100); do compgen -G "/run/gavel/sandbox/cli-*.sock" >/dev/null && break; sleep 0.05; done
 server_pid="$(pgrep -f -n -- "^$CLI --server" || true)"
-server_cpu() { [ -n "$server_pid" ] && awk '{ print $14 + $15 }' "/proc/$server_pid/stat" 2>/dev/null || echo 0; }
+# utime + stime + cutime + cstime: the server's threads and the boxes it reaped.
+server_cpu() { [ -n "$server_pid" ] && awk '{ print $14 + $15 + $16 + $17 }' "/proc/$server_pid/stat" 2>/dev/null || echo 0; }
 ticks0="$(server_cpu)"
 measure cli "$BENCH" cmd "$N" "$CLI" --dir "$tmp:/bench" -- /bench/trivial
 ticks1="$(server_cpu)"
-# The server's own CPU per served run (the cpu_us column counts only the bench's children).
+# The server's CPU per served run, its boxes' included (the cpu_us column counts only the bench's
+# children: for cli, the command itself).
 server_us=$(awk -v d="$(( ticks1 - ticks0 ))" -v hz="$(getconf CLK_TCK)" -v n="$(( N + 20 ))" \
     'BEGIN { printf "%d", d * 1000000 / hz / n }')
 export GAVEL_SANDBOX_SERVER=0
@@ -73,7 +75,7 @@ for k in floor lib cli cli_here cli_cold bwrap; do
     printf '%-8s %10s %10s %9s %10s %9s\n' "$k" "${med[$k]}" "${p90[$k]}" \
         "$(ratio "${med[$k]}" "${med[floor]}")" "${cpu[$k]}" "$(ratio "${cpu[$k]}" "${cpu[floor]}")"
 done
-echo "cli: the server's own CPU per served run: ${server_us} us (not in cpu_us above)"
+echo "cli: the server's CPU per served run, the box's included: ${server_us} us (not in cpu_us above)"
 if [ -n "${med[bwrap]:-}" ]; then
     echo "cli / bwrap: $(ratio "${med[cli]}" "${med[bwrap]}") (served), $(ratio "${med[cli_here]}" "${med[bwrap]}") (no server, warm), $(ratio "${med[cli_cold]}" "${med[bwrap]}") (cold); CPU $(ratio "$(( cpu[cli] + server_us ))" "${cpu[bwrap]}") (served, server included)"
 fi
