@@ -68,8 +68,17 @@ void gv_wall_deadline(struct timespec *ts, int64_t ms);
 char *gv_read_file(const char *path, size_t max, size_t *len_out);
 /* The same for an open descriptor, read from where it stands to its end; fd stays open. */
 char *gv_read_fd(int fd, size_t max, size_t *len_out);
+/* Reads until len bytes or end of file, retrying on EINTR: the count read (less than len at end
+ * of file), or -1 with errno. */
+ssize_t gv_read_full(int fd, void *buf, size_t len);
 /* Writes all of len bytes to fd, retrying on EINTR and short writes; 0 or -1 with errno. */
 int gv_write_all(int fd, const void *data, size_t len);
+/* The same on a socket, without SIGPIPE when the peer has gone (send with MSG_NOSIGNAL). */
+int gv_send_all(int sock, const void *data, size_t len);
+/* Sends all of len (>= 1) bytes on a Unix socket with n descriptors (at most GV_SEND_FDS_MAX)
+ * attached to the first byte (SCM_RIGHTS), without SIGPIPE. 0 or -1 with errno. */
+#define GV_SEND_FDS_MAX 8
+int gv_send_fds(int sock, const void *data, size_t len, const int *fds, size_t n);
 /* Copies at most dst_size - 1 bytes and always terminates; returns strlen(src) (truncated when
  * that is >= dst_size). */
 size_t gv_strlcpy(char *dst, const char *src, size_t dst_size);

@@ -11,8 +11,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,11 +91,29 @@ char *gv_read_file(const char *path, size_t max, size_t *len_out)
     return data;
 }
 
-int gv_write_all(int fd, const void *data, size_t len)
+ssize_t gv_read_full(int fd, void *buf, size_t len)
+{
+    char *p = buf;
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, p + got, len - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
+/* The one write-everything loop: write(2), or send(2) with MSG_NOSIGNAL on a socket. */
+static int put_all(int fd, const void *data, size_t len, bool sock)
 {
     const char *p = data;
     while (len > 0) {
-        ssize_t n = write(fd, p, len);
+        ssize_t n = sock ? send(fd, p, len, MSG_NOSIGNAL) : write(fd, p, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -102,6 +122,47 @@ int gv_write_all(int fd, const void *data, size_t len)
         len -= (size_t)n;
     }
     return 0;
+}
+
+int gv_write_all(int fd, const void *data, size_t len)
+{
+    return put_all(fd, data, len, false);
+}
+
+int gv_send_all(int sock, const void *data, size_t len)
+{
+    return put_all(sock, data, len, true);
+}
+
+int gv_send_fds(int sock, const void *data, size_t len, const int *fds, size_t n)
+{
+    if (len == 0 || n > GV_SEND_FDS_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    union {
+        char buf[CMSG_SPACE(GV_SEND_FDS_MAX * sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    memset(&u, 0, sizeof u);
+    struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (n > 0) {
+        msg.msg_control = u.buf;
+        msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+        memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+    }
+    ssize_t sent;
+    while ((sent = sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    if (sent < 0)
+        return -1;
+    /* The descriptors went with the first byte; the rest goes plainly. */
+    return gv_send_all(sock, (const char *)data + sent, len - (size_t)sent);
 }
 
 size_t gv_strlcpy(char *dst, const char *src, size_t dst_size)

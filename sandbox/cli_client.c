@@ -73,71 +73,26 @@ static int connect_to(const char *path)
     return fd;
 }
 
-static int send_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* The header with up to three descriptors, then the payload. */
 static int send_request(int fd, const struct cli_wire_header *h, const char *payload,
                         const struct sbx_spec *spec)
 {
-    int fds[3], n = 0;
+    int fds[3];
+    size_t n = 0;
     const int spec_fds[3] = {spec->stdin_fd, spec->stdout_fd, spec->stderr_fd};
     for (int i = 0; i < 3; i++)
         if (spec_fds[i] >= 0)
             fds[n++] = spec_fds[i];
-    union {
-        char buf[CMSG_SPACE(3 * sizeof(int))];
-        struct cmsghdr align;
-    } u;
-    memset(&u, 0, sizeof u);
-    struct iovec iov = {.iov_base = (void *)h, .iov_len = sizeof *h};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (n > 0) {
-        msg.msg_control = u.buf;
-        msg.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
-        memcpy(CMSG_DATA(cm), fds, (size_t)n * sizeof(int));
-    }
-    ssize_t sent;
-    while ((sent = sendmsg(fd, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-        ;
-    if (sent < 0)
+    if (gv_send_fds(fd, h, sizeof *h, fds, n) < 0)
         return -1;
-    /* The descriptors went with the first byte; the rest of the header goes plainly. */
-    if (send_all(fd, (const char *)h + sent, sizeof *h - (size_t)sent) < 0)
-        return -1;
-    return send_all(fd, payload, h->payload_len);
+    return gv_send_all(fd, payload, h->payload_len);
 }
 
 /* One whole reply: 0, or -1 (EOF or an error before it was complete, or a malformed one). */
 static int recv_reply(int fd, struct cli_wire_reply *rep)
 {
-    char *p = (char *)rep;
-    size_t left = sizeof *rep;
-    while (left > 0) {
-        ssize_t n = recv(fd, p, left, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        left -= (size_t)n;
-    }
+    if (gv_read_full(fd, rep, sizeof *rep) != (ssize_t)sizeof *rep)
+        return -1;
     return cli_wire_check_reply(rep);
 }
 
@@ -265,7 +220,7 @@ static void send_quit(const char *lock_path)
     struct cli_wire_header h = {.magic = CLI_WIRE_MAGIC, .version = CLI_WIRE_VERSION,
                                 .op = CLI_OP_QUIT};
     struct cli_wire_reply rep;
-    if (send_all(fd, &h, sizeof h) == 0)
+    if (gv_send_all(fd, &h, sizeof h) == 0)
         (void)recv_reply(fd, &rep);
     close(fd);
 }

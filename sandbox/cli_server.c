@@ -99,17 +99,7 @@ static void reply(int fd, enum cli_wire_code code, int rc, const struct sbx_resu
         rep.result.status = SBX_JE;
     if (message != NULL)
         gv_strlcpy(rep.result.message, message, sizeof rep.result.message);
-    const char *p = (const char *)&rep;
-    size_t left = sizeof rep;
-    while (left > 0) {
-        ssize_t n = send(fd, p, left, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return; /* the command went away: nobody to tell */
-        p += n;
-        left -= (size_t)n;
-    }
+    (void)gv_send_all(fd, &rep, sizeof rep); /* failing: the command went away, nobody to tell */
 }
 
 /* Takes the descriptors of one control message into c (closing any beyond FDS_MAX). */

@@ -342,43 +342,14 @@ static void start_server(void)
 /* Sends all of buf on a socket without SIGPIPE; 0, or -1 when the server hung up. */
 static int raw_send(int sock, const void *buf, size_t len)
 {
-    const char *q = buf;
-    while (len > 0) {
-        ssize_t n = send(sock, q, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        q += n;
-        len -= (size_t)n;
-    }
-    return 0;
+    return gv_send_all(sock, buf, len);
 }
 
 /* Sends len bytes with n descriptors attached to the first byte. */
 static void send_with_fds(int sock, const void *buf, size_t len, const int *fds, int n)
 {
-    union {
-        char buf[CMSG_SPACE(8 * sizeof(int))];
-        struct cmsghdr align;
-    } u;
-    memset(&u, 0, sizeof u);
-    struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (n > 0) {
-        assert_true(n <= 8);
-        msg.msg_control = u.buf;
-        msg.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
-        memcpy(CMSG_DATA(cm), fds, (size_t)n * sizeof(int));
-    }
-    ssize_t sent = sendmsg(sock, &msg, MSG_NOSIGNAL);
-    assert_true(sent >= 0);
-    if ((size_t)sent < len)
-        assert_int_equal(raw_send(sock, (const char *)buf + sent, len - (size_t)sent), 0);
+    assert_true(n >= 0 && n <= GV_SEND_FDS_MAX);
+    assert_int_equal(gv_send_fds(sock, buf, len, fds, (size_t)n), 0);
 }
 
 enum raw_outcome { RAW_REPLY, RAW_CLOSED, RAW_TIMEOUT };
@@ -386,23 +357,13 @@ enum raw_outcome { RAW_REPLY, RAW_CLOSED, RAW_TIMEOUT };
 /* Reads one whole reply (bounded by the socket's receive timeout). */
 static enum raw_outcome raw_reply(int fd, struct cli_wire_reply *rep)
 {
-    char *p = (char *)rep;
-    size_t left = sizeof *rep;
-    while (left > 0) {
-        ssize_t n = recv(fd, p, left, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return RAW_TIMEOUT;
-        if (n < 0 && errno == ECONNRESET)
-            return RAW_CLOSED;
-        assert_true(n >= 0);
-        if (n == 0)
-            return RAW_CLOSED;
-        p += n;
-        left -= (size_t)n;
-    }
-    return RAW_REPLY;
+    ssize_t n = gv_read_full(fd, rep, sizeof *rep);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return RAW_TIMEOUT;
+    if (n < 0 && errno == ECONNRESET)
+        return RAW_CLOSED;
+    assert_true(n >= 0);
+    return n == (ssize_t)sizeof *rep ? RAW_REPLY : RAW_CLOSED;
 }
 
 /* Expects a BAD reply whose message contains want. */

@@ -139,17 +139,7 @@ void tp_rm_tree(const char *dir)
 
 int tp_send_fd(int sock, int fd)
 {
-    char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-    char byte = 'L';
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-    return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+    return gv_send_fds(sock, "L", 1, &fd, 1);
 }
 
 int tp_recv_fd(int sock)
