@@ -548,6 +548,8 @@ int cli_server_main(const struct cli_server_options *opt)
     close_if_open(s.listen_fd);
     close_if_open(s.sig_fd);
     close_if_open(s.wake_fd);
+    if (started > 0 && unlink(s.addr.lock_path) < 0) /* while still held: see take_lock */
+        gv_warn("sandbox server: unlink %s: %s", s.addr.lock_path, strerror(errno));
     close_if_open(s.lock_fd); /* last: a --cleanup waits for this */
     return started < 0 ? 2 : 0;
 }
