@@ -295,9 +295,11 @@ static SBX_CHILD int c2_fds(struct run_ctx *c)
 
 /* The program starts with no signal blocked and every disposition at its default, whatever the
  * caller's threads block or ignore (a server blocks SIGTERM for its signalfd; many ignore
- * SIGPIPE); both would survive execve. C2 has its own copy of the handler table (no
- * CLONE_SIGHAND), so this touches only C2. */
-static SBX_CHILD int c2_signals(void)
+ * SIGPIPE); both would survive execve. Done in C1, while the parent attaches the cgroup, and
+ * inherited by C2: C1 has its own copy of the handler table (no CLONE_SIGHAND), so the caller
+ * is untouched, and C1 needs no handler (as the namespace's init it only ever gets SIGKILL
+ * from the parent). */
+static SBX_CHILD int reset_signals(void)
 {
     struct sigaction dfl = {.sa_handler = SIG_DFL};
     for (int sig = 1; sig < NSIG; sig++)
@@ -386,10 +388,6 @@ static SBX_CHILD int c2_main(void *arg)
         fail(sh, STEP_FDS);
         _exit(127);
     }
-    if (c2_signals() < 0) {
-        fail(sh, STEP_SIGNALS);
-        _exit(127);
-    }
     for (int i = 0; i < c->n_rlimits; i++)
         if (setrlimit(c->rlimits[i].resource, &c->rlimits[i].lim) < 0) {
             fail(sh, STEP_RLIMIT);
@@ -445,6 +443,10 @@ static SBX_CHILD int c1_main(void *arg)
      * "go": the read below then ends C1. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
         fail(sh, STEP_PDEATHSIG);
+        _exit(1);
+    }
+    if (reset_signals() < 0) {
+        fail(sh, STEP_SIGNALS);
         _exit(1);
     }
     if (c1_build(c) < 0)
