@@ -30,11 +30,13 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CLI_STOP_WAIT_MS 15000 /* how long --cleanup waits for a server to finish its runs */
 #define CLI_STOP_POLL_MS 5
 #define CLI_SERVER_EXE   "/proc/self/exe"
+#define CLI_RESPAWN_WAIT_S 10 /* no new server this soon after one started (or failed to) */
 
 enum cli_client_mode cli_client_mode_from_env(void)
 {
@@ -157,8 +159,24 @@ enum cli_client_outcome cli_client_run(const char *base_dir, const struct sbx_sp
 
 /*** Starting and stopping servers ***/
 
+/* A server started less than CLI_RESPAWN_WAIT_S ago (its lock file's mtime: a server touches it
+ * when it takes the lock, and removes it when it stops cleanly) is starting now, or failed to
+ * start: either way, starting another would only cost this command a fork. */
+static bool started_recently(const char *base_dir)
+{
+    struct cli_server_addr addr;
+    struct stat st;
+    struct timespec now;
+    if (cli_server_addr(base_dir, &addr) < 0 || stat(addr.lock_path, &st) < 0 ||
+        clock_gettime(CLOCK_REALTIME, &now) < 0)
+        return false;
+    return now.tv_sec - st.st_mtim.tv_sec < CLI_RESPAWN_WAIT_S;
+}
+
 int cli_client_spawn_server(const char *base_dir)
 {
+    if (started_recently(base_dir))
+        return 0;
     pid_t pid = fork();
     if (pid < 0)
         return -1;

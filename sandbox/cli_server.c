@@ -419,8 +419,12 @@ static int take_lock(struct server *s)
         }
         struct stat held, named;
         if (fstat(s->lock_fd, &held) == 0 && stat(s->addr.lock_path, &named) == 0 &&
-            held.st_ino == named.st_ino && held.st_dev == named.st_dev)
+            held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
+            /* When this start was tried: commands do not start another for a while. */
+            if (futimens(s->lock_fd, NULL) < 0)
+                gv_warn("sandbox server: touch %s: %s", s->addr.lock_path, strerror(errno));
             return 1;
+        }
         close(s->lock_fd);
         s->lock_fd = -1;
     }
