@@ -220,6 +220,10 @@ static void run_request(struct conn *c, struct cli_wire_request *req)
     sbx_box_release(box);
 }
 
+/* A request cut short by the deadline gets an answer (the command then runs the program itself)
+ * rather than a bare close, which a command must take for a server that died mid-run. */
+static const char incomplete[] = "the request did not arrive whole within the server's deadline";
+
 static void serve(struct conn *c)
 {
     struct server *s = c->srv;
@@ -230,8 +234,10 @@ static void serve(struct conn *c)
         return; /* not even a reply */
     }
     struct cli_wire_header h;
-    if (recv_exact(c, &h, sizeof h) < 0)
+    if (recv_exact(c, &h, sizeof h) < 0) {
+        reply(c->fd, CLI_REPLY_BAD, 0, NULL, incomplete); /* nobody hears it if it hung up */
         return;
+    }
     if (cli_wire_check_header(&h, s->addr.build_id, why, sizeof why) < 0) {
         reply(c->fd, CLI_REPLY_BAD, 0, NULL, why);
         return;
@@ -244,6 +250,7 @@ static void serve(struct conn *c)
     char *payload = malloc(h.payload_len + 1u);
     if (payload == NULL || recv_exact(c, payload, h.payload_len) < 0) {
         free(payload);
+        reply(c->fd, CLI_REPLY_BAD, 0, NULL, incomplete);
         return;
     }
     struct cli_wire_request req;

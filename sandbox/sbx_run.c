@@ -88,6 +88,7 @@
 enum step {
     STEP_NONE,
     STEP_PDEATHSIG,
+    STEP_SIGNALS,
     STEP_SETNS_MNT,
     STEP_UNSHARE_MNT,
     STEP_SETNS_NET,
@@ -101,7 +102,6 @@ enum step {
     STEP_CGROUPNS,
     STEP_CLONE,
     STEP_FDS,
-    STEP_SIGNALS,
     STEP_RLIMIT,
     STEP_CAPS,
     STEP_CREDS,
@@ -114,6 +114,7 @@ enum step {
 static const char *const step_names[] = {
     [STEP_NONE] = "none",
     [STEP_PDEATHSIG] = "tie the box's life to the caller's thread",
+    [STEP_SIGNALS] = "reset signal mask and dispositions",
     [STEP_SETNS_MNT] = "setns into the keeper mount namespace",
     [STEP_UNSHARE_MNT] = "unshare the mount namespace",
     [STEP_SETNS_NET] = "setns into the box's network namespace",
@@ -127,7 +128,6 @@ static const char *const step_names[] = {
     [STEP_CGROUPNS] = "unshare the cgroup namespace",
     [STEP_CLONE] = "clone the program's process",
     [STEP_FDS] = "set up descriptors 0/1/2",
-    [STEP_SIGNALS] = "reset signal mask and dispositions",
     [STEP_RLIMIT] = "set rlimits",
     [STEP_CAPS] = "drop capabilities",
     [STEP_CREDS] = "switch to the box's uid/gid",
