@@ -3,12 +3,15 @@
  *
  * Theory of operation. The command line of DESIGN.md is parsed into a struct sbx_spec; the files
  * named by --stdin/--stdout/--stderr are opened here, on the host side, as the caller, before any
- * box exists (the program only ever gets the descriptors). A pool of one box is made (it claims a
- * free host-wide box id), the program runs through sbx_run(), the pool is freed and the result is
- * printed as one JSON line. The pool is made with keep_boxes: the box's cgroup folders stay for
- * the next command that claims the same id, and the seccomp programs come from the on-disk cache
- * (sbx_bpfcache.c), so a warm run skips mkdir/rmdir of cgroups and libseccomp; `--cleanup`
- * removes what is kept. Exit
+ * box exists (the program only ever gets the descriptors). The run is first offered to the
+ * sandbox server of this executable and base folder (cli_client.c, cli_server.c), which runs it
+ * in a box it keeps ready and sends the result back. When no server takes it, a pool of one box
+ * is made here (it claims a free host-wide box id), the program runs through sbx_run(), and the
+ * pool is freed; on the default base folder the command then starts a server for the commands
+ * after it. The pool is made with keep_boxes: the box's cgroup folders and namespaces stay for
+ * the next command that claims the same id, and the seccomp programs come from the on-disk
+ * cache (sbx_bpfcache.c). Either way the result is printed as one JSON line. `--cleanup` stops
+ * the servers and removes what is kept; `--server` runs a server in the foreground. Exit
  * status 0 whenever the sandbox itself worked, whatever the program did; 2 on the sandbox's own
  * failure or a bad command line (then the message is on stderr, and JSON too if a run was tried).
  */
@@ -168,7 +171,8 @@ static int parse_dir(struct cli *c, const char *arg)
     return 0;
 }
 
-static int parse_limit(struct cli *c, int opt, const char *arg)
+/* The numeric options: limits, and the server's --idle-exit and --boxes. */
+static int parse_number_option(struct cli *c, int opt, const char *arg)
 {
     uint64_t v;
     if (parse_u64(arg, opt == OPT_MEM || opt == OPT_OUT ? UINT64_MAX / 1024 : UINT32_MAX, &v) < 0)
@@ -195,7 +199,7 @@ static int parse(struct cli *c, int argc, char **argv)
         switch (opt) {
         case OPT_TIME: case OPT_WALL: case OPT_MEM: case OPT_OUT: case OPT_PROC: case OPT_IDLE:
         case OPT_BOXES:
-            rc = parse_limit(c, opt, optarg);
+            rc = parse_number_option(c, opt, optarg);
             break;
         case OPT_STDIN: case OPT_STDOUT: case OPT_STDERR:
             c->files[opt - OPT_STDIN] = optarg;
