@@ -104,7 +104,7 @@ static enum cli_client_outcome not_served(char *why, size_t size, const char *fm
     return CLI_NOT_SERVED;
 }
 
-/* After the request went out: the replies, up to the final one. */
+/* After the request went out: its one reply (cli_wire.h: none at all means the server died). */
 static enum cli_client_outcome await_result(int fd, struct sbx_result *r, int *rc, char *why,
                                             size_t why_size)
 {
