@@ -51,7 +51,13 @@ struct sbx_shared {
     struct rusage usage;     /* C1: the program's and every reaped orphan's usage, summed */
     int64_t stamp_us[8];     /* CLOCK_MONOTONIC at milestones, for SBX_TIMING=1 profiling */
     uint32_t made[SBX_MAX_BINDS];       /* C1: per bind, bit d set when it made the folder of depth d */
+    volatile int forbidden;             /* C1: a forbidden call came on the listener: */
+    volatile int forbidden_nr;          /*     its number */
+    volatile uint32_t forbidden_arch;   /*     and audit arch (read after SBX_REPORT_FORBIDDEN) */
 };
+
+/* The byte C1 sends the parent when sbx_shared.forbidden is set. */
+#define SBX_REPORT_FORBIDDEN 'F'
 
 struct sbx_box {
     struct sbx_pool *pool;

@@ -309,6 +309,20 @@ static void test_daemon_dies(void **state)
     sbx_box_release(box);
 }
 
+/* Orphans are reaped by the box's init while the program runs (it waits on the seccomp
+ * listener and SIGCHLD at once): 200 of them under a limit of 4 processes. */
+static void test_orphans_reaped(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_limits lim = no_limits;
+    lim.processes = 4;
+    lim.wall_ms = 20000;
+    struct sbx_result r;
+    assert_int_equal(t_run(&r, SBX_POLICY_RUNTIME, lim, T_ARGS("orphans", "200")), 0);
+    assert_int_equal(r.status, SBX_OK);
+}
+
 static void test_reuse_is_clean(void **state)
 {
     (void)state;
@@ -483,6 +497,7 @@ int main(void)
         cmocka_unit_test(test_links_planted),     cmocka_unit_test(test_concurrent_boxes),
         cmocka_unit_test(test_box_ids_host_wide), cmocka_unit_test(test_many_caller_fds),
         cmocka_unit_test(test_cancel_fd),         cmocka_unit_test(test_signals_reset),
+        cmocka_unit_test(test_orphans_reaped),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,34 @@ static int do_fork(int n)
             ok++;
     }
     return ok;
+}
+
+/* fork(), tried again for up to 100 ms: the box's init may not have reaped the last orphan. */
+static pid_t fork_patiently(void)
+{
+    pid_t p = fork();
+    for (int try = 0; try < 100 && p < 0 && errno == EAGAIN; try++) {
+        usleep(1000);
+        p = fork();
+    }
+    return p;
+}
+
+/* n times: a child forks a grandchild and exits at once, so the grandchild dies an orphan and
+ * only the box's init can reap it. Unreaped, those zombies would use up the processes limit. */
+static int do_orphans(int n)
+{
+    for (int i = 0; i < n; i++) {
+        pid_t p = fork_patiently();
+        if (p < 0)
+            return 9;
+        if (p == 0)
+            _exit(fork_patiently() < 0 ? 1 : 0);
+        int st;
+        if (waitpid(p, &st, 0) != p || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            return 10;
+    }
+    return 0;
 }
 
 static int do_daemon(void)
@@ -185,6 +214,8 @@ int main(int argc, char **argv)
         return do_write(a);
     if (strcmp(what, "fork") == 0)
         return do_fork((int)a);
+    if (strcmp(what, "orphans") == 0)
+        return do_orphans((int)a);
     if (strcmp(what, "daemon") == 0)
         return do_daemon();
     if (strcmp(what, "signals") == 0)
