@@ -77,7 +77,7 @@ int gv_write_all(int fd, const void *data, size_t len);
 int gv_send_all(int sock, const void *data, size_t len);
 /* Sends all of len (>= 1) bytes on a Unix socket with n descriptors (at most GV_SEND_FDS_MAX)
  * attached to the first byte (SCM_RIGHTS), without SIGPIPE. 0 or -1 with errno. */
-#define GV_SEND_FDS_MAX 8
+#define GV_SEND_FDS_MAX 32
 int gv_send_fds(int sock, const void *data, size_t len, const int *fds, size_t n);
 /* Copies at most dst_size - 1 bytes and always terminates; returns strlen(src) (truncated when
  * that is >= dst_size). */

@@ -24,6 +24,9 @@
  *     same instant (a validator printing its last line and rejecting while the submission exits on
  *     its own) can come out either way, and both readings are right then.
  *
+ * After a run in the submission's or the validator's box, that box's next init is started
+ * (sbx_box_prestart) while the output is checked, which takes its start off the next run.
+ *
  * A run that reached its memory limit is MLE even when the CPU or wall limit struck first: under
  * a cgroup memory cap the kernel's reclaim retries burn time before the OOM kill, so on a loaded
  * host a memory hog could otherwise look like TLE.
@@ -57,6 +60,15 @@ int judge_program_load(struct sbx_box *box, const struct judge_program *prog, ch
         return -1;
     }
     return 0;
+}
+
+/* After a run, while its output is checked: the box's next init starts (sbx_box_prestart). A
+ * failure only costs the next run that start. */
+static void prestart(struct sbx_box *box)
+{
+    char err[256];
+    if (sbx_box_prestart(box, err, sizeof err) < 0)
+        gv_warn("judge: box %u: start its next init: %s", sbx_box_id(box), err);
 }
 
 static void set_msg(struct judge_test_result *r, const char *fmt, const char *a, const char *b)
@@ -204,6 +216,7 @@ static void check_custom(struct judge_run_ctx *ctx, const struct judge_test *t, 
     struct sbx_result vr;
     memset(&vr, 0, sizeof vr);
     sbx_run(ctx->vbox, &spec, &vr);
+    prestart(ctx->vbox);
     judge_argv_free(v.argv);
     keep_feedback(ctx->vbox, r);
     r->verdict = val_verdict(&vr, r);
@@ -271,6 +284,7 @@ static void run_plain(struct judge_run_ctx *ctx, const struct judge_test *t,
     struct sbx_result sr;
     memset(&sr, 0, sizeof sr);
     sbx_run(ctx->box, &spec, &sr);
+    prestart(ctx->box);
     fill_times(r, &sr);
     r->verdict = run_verdict(&sr, ctx->p->memory_kib);
     if (sr.status != SBX_OK) {

@@ -214,9 +214,14 @@ static void run_request(struct conn *c, struct cli_wire_request *req)
     umask((mode_t)req->header.umask); /* this thread's own: see worker_main */
     give_fds(&req->header, c, &req->spec);
     req->spec.cancel_fd = c->fd;
+    req->spec.umask = (int)(req->header.umask & 0777);
     struct sbx_result r;
     int rc = sbx_run(box, &req->spec, &r);
     reply(c->fd, CLI_REPLY_RAN, rc, &r, NULL);
+    /* The box's next init starts now, while the command prints and exits. */
+    char err[SBX_MESSAGE_MAX];
+    if (sbx_box_prestart(box, err, sizeof err) < 0)
+        gv_warn("sandbox server: box %u: start its next init: %s", sbx_box_id(box), err);
     sbx_box_release(box);
 }
 

@@ -1083,6 +1083,17 @@ static int recreate_group(struct sbx_cg *cg)
     return sbx_cg_set_limits(cg, memory_kib, pids);
 }
 
+bool sbx_cg_resets_in_place(const struct sbx_cg *cg)
+{
+    return cg->root->version == SBX_CG_V1 || cg->peak_resettable;
+}
+
+int sbx_cg_reclaim(struct sbx_cg *cg)
+{
+    cg->err[0] = '\0';
+    return reclaim_leftover(cg);
+}
+
 int sbx_cg_reset(struct sbx_cg *cg)
 {
     cg->err[0] = '\0';
@@ -1185,14 +1196,8 @@ static int kill_round(struct sbx_cg *cg)
 int sbx_cg_kill_all(struct sbx_cg *cg)
 {
     /* The common case, a run whose processes are all gone and reaped: one read says so. */
-    char buf[32];
-    uint64_t tasks;
-    ssize_t n = cg->fd[F_TASKS] >= 0 ? pread(cg->fd[F_TASKS], buf, sizeof buf - 1, 0) : -1;
-    if (n > 0) {
-        buf[n] = '\0';
-        if (parse_u64(buf, &tasks) == 0 && tasks == 0)
-            return 0;
-    }
+    if (cg->fd[F_TASKS] >= 0 && sbx_cg_tasks(cg) == 0)
+        return 0;
     /* ENODEV: the group was removed already (by a process that took the box over). */
     if (cg->fd[F_KILL] >= 0 && pwrite(cg->fd[F_KILL], "1", 1, 0) < 0 && errno != ENODEV)
         return file_fail(cg, "write", F_KILL, errno);
@@ -1211,6 +1216,19 @@ int sbx_cg_kill_all(struct sbx_cg *cg)
         if (pause_ns < 5000000)
             pause_ns *= 2;
     }
+}
+
+int sbx_cg_tasks(struct sbx_cg *cg)
+{
+    char buf[32];
+    uint64_t tasks;
+    ssize_t n = cg->fd[F_TASKS] >= 0 ? pread(cg->fd[F_TASKS], buf, sizeof buf - 1, 0) : -1;
+    if (n > 0) {
+        buf[n] = '\0';
+        if (parse_u64(buf, &tasks) == 0 && tasks < INT_MAX)
+            return (int)tasks;
+    }
+    return sbx_cg_count(cg);
 }
 
 int sbx_cg_count(struct sbx_cg *cg)

@@ -62,6 +62,12 @@ int sbx_cg_set_limits(struct sbx_cg *cg, uint64_t memory_kib, uint32_t pids);
  * kernels before 6.12 (no memory.peak reset) this recreates the group, so take
  * sbx_cg_clone_fd() after it. */
 int sbx_cg_reset(struct sbx_cg *cg);
+/* Whether sbx_cg_reset works with a process in the group (v1; v2 with a resettable
+ * memory.peak), instead of making the group anew. */
+bool sbx_cg_resets_in_place(const struct sbx_cg *cg);
+/* Gives back what the last run left charged, while the group is empty (v1's force_empty needs
+ * that); the next sbx_cg_reset then skips it. 0 or -1 (sbx_cg_error). */
+int sbx_cg_reclaim(struct sbx_cg *cg);
 /* Moves pid (and its future children) into the group, in every hierarchy. */
 int sbx_cg_attach(struct sbx_cg *cg, pid_t pid);
 /* For a child made by clone3(CLONE_INTO_CGROUP) with sbx_cg_clone_fd(): moves it into the
@@ -79,6 +85,9 @@ int sbx_cg_stats(struct sbx_cg *cg, struct sbx_cg_stats *out);
 int sbx_cg_kill_all(struct sbx_cg *cg);
 /* Number of processes still in the group, or -1. */
 int sbx_cg_count(struct sbx_cg *cg);
+/* The same from one read of the pids controller's counter where there is one (tasks, zombies
+ * not yet released included), else sbx_cg_count. */
+int sbx_cg_tasks(struct sbx_cg *cg);
 /* What the last failing call on cg failed at ("write <path>/memory.max: Device or resource busy");
  * "" when nothing failed. Every int function above returns -1 on failure and fills this. */
 const char *sbx_cg_error(const struct sbx_cg *cg);

@@ -31,6 +31,11 @@
 #define SBX_CHILD_STACK (256 * 1024)
 /* At most this many caller's binds (--dir) per run. */
 #define SBX_MAX_BINDS 16
+/* Each box's arena (MAP_SHARED, touched as used): a run's plan, argv, environment and seccomp
+ * program, for its init (sbx_run.c). More than execve takes (6 MiB of argv and environment). */
+#define SBX_ARENA_BYTES ((size_t)8 << 20)
+/* What a box keeps of its arena after a run that used more: the rest goes back to the system. */
+#define SBX_ARENA_KEEP ((size_t)64 << 10)
 /* At most this many system folders (/usr, /etc, ...) and hidden /etc files per box root. */
 #define SBX_SYS_MAX 16
 
@@ -46,18 +51,22 @@ struct sbx_shared {
     volatile int exec_errno; /* C2: execve failed with this errno */
     volatile int fail_step;  /* C1/C2: index of the setup step that failed (0 = none) */
     volatile int fail_errno; /* its errno */
+    volatile int went;       /* C1: it took "go" (the run has begun) */
     volatile int done;       /* C1: the program was reaped; status and usage are valid */
     volatile int status;     /* C1: the program's wait status */
     struct rusage usage;     /* C1: the program's and every reaped orphan's usage, summed */
     int64_t stamp_us[8];     /* CLOCK_MONOTONIC at milestones, for SBX_TIMING=1 profiling */
     uint32_t made[SBX_MAX_BINDS];       /* C1: per bind, bit d set when it made the folder of depth d */
+    volatile int all_reaped;            /* C1: the namespace has no process but C1 left */
     volatile int forbidden;             /* C1: a forbidden call came on the listener: */
     volatile int forbidden_nr;          /*     its number */
     volatile uint32_t forbidden_arch;   /*     and audit arch (read after SBX_REPORT_FORBIDDEN) */
 };
 
-/* The byte C1 sends the parent when sbx_shared.forbidden is set. */
+/* The bytes C1 sends the parent: sbx_shared.forbidden is set; the program and every other
+ * process of the box's pid namespace are dead and reaped (C1 exits next). */
 #define SBX_REPORT_FORBIDDEN 'F'
+#define SBX_REPORT_DONE      'D'
 
 struct sbx_box {
     struct sbx_pool *pool;
@@ -76,6 +85,16 @@ struct sbx_box {
     char root[PATH_MAX];     /* base_dir/box-<id>/root: where the root was built (host side) */
     void *stacks;            /* two child stacks, each with a guard page below */
     struct sbx_shared *shared;
+    void *arena;             /* SBX_ARENA_BYTES, MAP_SHARED: the run's plan */
+    size_t arena_used;       /* the most of it a run used since the last trim */
+    /* The box's init (sbx_run.c's C1) from its start until its run ends; between runs, one
+     * started ahead by sbx_box_prestart, waiting for "go". */
+    int c1_pidfd;            /* -1: none */
+    int c1_exiting_pidfd;    /* the last run's init, which reported its box empty and exits on
+                              * its own; reaped before the box is used again (-1: none) */
+    int c1_sock;             /* our end of the socketpair with it */
+    int c1_child_sock;       /* its end, as it sees it (the number at clone time) */
+    int64_t c1_started_us;   /* for SBX_TIMING=1 */
 };
 
 struct sbx_pool {
@@ -91,6 +110,7 @@ struct sbx_pool {
     char hidden[SBX_SYS_MAX][64]; /* /etc files replaced by an empty file ("etc/shadow") */
     unsigned n_hidden;
     long ncpus;
+    int cap_last;    /* the highest capability this kernel knows (/proc/sys/kernel/cap_last_cap) */
     bool keep_boxes; /* sbx_config.keep_boxes: leave cgroups, folders and namespaces behind */
     uint64_t work_kib;
 };
@@ -98,6 +118,11 @@ struct sbx_pool {
 /* The filter of a policy, compiled once per pool (thread-safe); NULL with err on failure. */
 struct sbx_filter *sbx_pool_filter(struct sbx_pool *pool, enum sbx_policy policy, char *err,
                                    size_t err_size);
+
+/* Kills and reaps the box's waiting init, if it has one (sbx_run.c). */
+void sbx_box_standby_stop(struct sbx_box *box);
+/* Reaps the last run's init, which exits on its own after its run (sbx_run.c). */
+void sbx_box_reap_exiting(struct sbx_box *box);
 
 /* Held shared while the host side has a file in a box open for writing (sbx_files.c), and
  * exclusively around clone() in sbx_run.c: a child cloned from one thread must not inherit

@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,6 +209,22 @@ static int make_roots(struct sbx_pool *pool, char *err, size_t size)
 
 /*** Boxes ***/
 
+/* The highest capability number this kernel knows, so that dropping the bounding set never
+ * asks for one it does not (CAP_LAST_CAP of our headers when the file cannot be read). */
+static int read_cap_last(void)
+{
+    char buf[16];
+    int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return CAP_LAST_CAP;
+    buf[n] = '\0';
+    long v = strtol(buf, NULL, 10);
+    return v > 0 && v < 64 ? (int)v : CAP_LAST_CAP;
+}
+
 static int box_prepare(struct sbx_pool *pool, struct sbx_box *box, char *err, size_t size)
 {
     size_t max = sizeof box->dir - 16;
@@ -243,12 +260,20 @@ static int box_prepare(struct sbx_pool *pool, struct sbx_box *box, char *err, si
         snprintf(err, size, "mmap shared page: %s", strerror(errno));
         return -1;
     }
+    box->arena = mmap(NULL, SBX_ARENA_BYTES, PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (box->arena == MAP_FAILED) {
+        box->arena = NULL;
+        snprintf(err, size, "mmap arena: %s", strerror(errno));
+        return -1;
+    }
     return 0;
 }
 
 static void box_free(struct sbx_box *box)
 {
     bool keep = box->pool->keep_boxes;
+    sbx_box_standby_stop(box); /* before its cgroup goes */
     if (box->cg != NULL && keep)
         sbx_cg_release(box->cg);
     else if (box->cg != NULL)
@@ -265,6 +290,8 @@ static void box_free(struct sbx_box *box)
         munmap(box->stacks, 2 * (SBX_CHILD_STACK + 4096));
     if (box->shared != NULL)
         munmap(box->shared, 4096);
+    if (box->arena != NULL)
+        munmap(box->arena, SBX_ARENA_BYTES);
     if (box->dir[0] != '\0' && !keep) {
         rmdir(box->root);
         rmdir(box->dir);
@@ -344,7 +371,9 @@ struct sbx_pool *sbx_pool_new(const struct sbx_config *cfg, char *err, size_t er
     }
     for (unsigned i = 0; i < n; i++)
         pool->boxes[i].lock_fd = pool->boxes[i].work_fd = pool->boxes[i].netns_fd =
-            pool->boxes[i].mnt_fd = pool->boxes[i].root_rw_fd = -1;
+            pool->boxes[i].mnt_fd = pool->boxes[i].root_rw_fd = pool->boxes[i].c1_pidfd =
+                pool->boxes[i].c1_sock = pool->boxes[i].c1_exiting_pidfd = -1;
+    pool->cap_last = read_cap_last();
     if (mkdir_p(pool->base_dir, 0700) < 0) {
         snprintf(err, err_size, "mkdir %s: %s", pool->base_dir, strerror(errno));
         goto err;
@@ -483,6 +512,7 @@ void sbx_box_release(struct sbx_box *box)
 {
     if (box == NULL)
         return;
+    sbx_box_reap_exiting(box);
     if (sbx_box_clean(box) < 0)
         gv_warn("sandbox: cleaning box %u: %s", box->id, strerror(errno));
     pthread_mutex_lock(&box->pool->lock);

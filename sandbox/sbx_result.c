@@ -78,6 +78,7 @@ void sbx_spec_init(struct sbx_spec *spec)
     memset(spec, 0, sizeof *spec);
     spec->stdin_fd = spec->stdout_fd = spec->stderr_fd = -1;
     spec->cancel_fd = -1;
+    spec->umask = -1;
     spec->cwd = "/box";
     spec->policy = SBX_POLICY_STRICT;
 }

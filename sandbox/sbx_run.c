@@ -3,49 +3,62 @@
  *
  * Theory of operation. Three processes take part:
  *
- *   parent  the caller's thread (the judge, or gavel-sandbox). It sets the cgroup's limits,
- *           makes a socketpair, clones C1, moves C1 into the box's cgroup, sends C1 one "go"
- *           byte, then waits on C1's pidfd (the run is over when C1 dies), the socket (C1
- *           reports a forbidden system call over it) and the caller's cancel descriptor.
+ *   parent  the caller's thread (the judge, or gavel-sandbox). It writes the run's plan (argv,
+ *           environment, limits, a copy of the seccomp program) into the box's arena, a
+ *           MAP_SHARED mapping every process of the box sees at the same address; makes sure
+ *           the box has an init waiting (C1, below; started now unless sbx_box_prestart started
+ *           one after the last run); sets the cgroup's limits and resets its counters; and sends
+ *           C1 "go": one byte with the program's descriptors and the binds' detached mounts
+ *           attached (SCM_RIGHTS). Then it waits on C1's pidfd, the socket (C1 reports a
+ *           forbidden call, and the run's end, over it) and the caller's cancel descriptor.
  *           Between wake-ups it checks the wall clock and the cgroup's CPU time, sleeping no
  *           longer than the remaining CPU budget divided by the number of CPUs: the earliest
  *           moment the budget could be used up. On a limit it kills C1 through the pidfd, which
  *           takes the whole pid namespace with it. A run that ends normally wakes it once.
- *   C1      the box's init (pid 1 of a new pid namespace; new ipc and uts namespaces too). It
- *           empties the capability bounding set, blocks SIGCHLD for a signalfd and makes a
- *           socketpair with C2 (all before "go", while the parent attaches the cgroup). It
- *           enters the box's template mount namespace, whose root is the box root built once by
- *           sbx_root.c, and copies it (unshare: a dozen mounts, nothing in the host's mount
- *           table, no pivot_root per run), joins the box's pre-made empty network namespace,
- *           mounts a fresh size-limited tmpfs on /tmp and a fresh /proc, makes /box read-only
- *           unless the run may write it, and attaches the caller's binds (detached mounts the
- *           parent cloned with open_tree, because host paths do not resolve in the box's
- *           namespace). After "go" it unshares the cgroup namespace (so the box sees its group
- *           as /) and vforks C2. Then it waits on the seccomp listener C2 sent it and on its
- *           signalfd at once, reaping every process as it dies, until C2 is gone. A forbidden
- *           call shows up on the listener: C1 writes its number and arch into a page shared
- *           with the parent and sends the parent one byte, and the parent kills the box (the
- *           call is never answered). C1 writes C2's status and the summed rusage into the shared
- *           page and exits; the kernel then kills whatever else lives in the namespace (a
- *           setsid'd daemon too).
+ *   C1      the box's init (pid 1 of a new pid namespace; new ipc and uts namespaces too), in
+ *           the box's cgroup from its start. Before "go", which may come much later, it ties its
+ *           life to the thread that started it (PR_SET_PDEATHSIG), resets signal dispositions,
+ *           empties the capability bounding set, blocks SIGCHLD for a signalfd, makes a
+ *           socketpair with C2, enters the box's template mount namespace, whose root is the box
+ *           root built once by sbx_root.c, and copies it (unshare: a dozen mounts, nothing of
+ *           the host's mount table, no pivot_root per run), joins the box's pre-made empty
+ *           network namespace, mounts a fresh tmpfs on /tmp and a fresh /proc, and closes every
+ *           descriptor it inherited. After "go" it resizes /tmp if the run asks, makes /box
+ *           read-only unless the run may write it, attaches the caller's binds (detached mounts
+ *           the parent cloned with open_tree, because host paths do not resolve in the box's
+ *           namespace), unshares the cgroup namespace (so the box sees its group as /) and
+ *           vforks C2. Then it waits on the seccomp listener C2 sent it and on its signalfd at
+ *           once, reaping every process as it dies, until C2 is gone. A forbidden call shows up
+ *           on the listener: C1 writes its number and arch into a page shared with the parent
+ *           and sends the parent one byte, and the parent kills the box (the call is never
+ *           answered). When C2 is gone, C1 kills everything else in the namespace (a setsid'd
+ *           daemon too) with kill(-1), reaps it, writes C2's status and the summed rusage into
+ *           the shared page, tells the parent, and exits. The parent returns at once: the
+ *           namespaces' teardown in C1's exit (a tenth of a trivial run) happens after the
+ *           result is out, and C1 is reaped before the box is used again.
  *   C2      the program (pid 2). It puts the caller's descriptors at 0/1/2, closes every other
- *           descriptor but its socket to C1, unblocks all signals, sets rlimits, drops
- *           supplementary groups, gid and uid (raw system calls: glibc's set*id would signal the
- *           parent's threads), sets no_new_privs, enters the working folder, installs the
- *           seccomp filter, sends the listener to C1, and execs. If execve fails it writes errno
- *           into the shared page and exits 127; C1 sees that when vfork returns.
+ *           descriptor but its socket to C1, sets the umask, unblocks all signals, sets
+ *           rlimits, drops supplementary groups, gid and uid (raw system calls: glibc's set*id
+ *           would signal the parent's threads), sets no_new_privs, enters the working folder,
+ *           installs the seccomp filter, sends the listener to C1, and execs. If execve fails
+ *           it writes errno into the shared page and exits 127; C1 sees that when vfork returns.
  *
- * The listener goes to C1 rather than to the parent because every wake-up of the parent during
- * a run costs the program time on a small machine: handing the listener to the parent woke it
- * twice per run (the descriptor arriving, the filter's last user exiting), which measured about
- * 0.3 ms of a 2.7 ms run on the 2-CPU test VM.
+ * Why so: every wake-up of the parent during a run, and every step before "go", costs the
+ * program's run time on a small machine. Handing the listener to the parent woke it twice per
+ * run (about 0.3 ms of a 2.7 ms run on the 2-CPU test VM); C1's start before "go" is about
+ * 0.4 ms, its exit 0.3 ms. A C1 started ahead whose thread has ended, or that was killed, is
+ * found dead (or dies before it takes "go"); the run then starts an init of its own.
  *
  * Speed: C1 and C2 are cloned with CLONE_VM (no page-table copy of the caller, which may be a
  * big judge) and run only async-signal-safe code on their own stacks (sbx_pool.c makes them).
  * In sanitizer builds C1 is cloned without CLONE_VM, because ASan's runtime state must not be
- * shared with a child. C1 shares the parent thread's TLS under CLONE_VM, so a failing system
- * call in C1 may overwrite that thread's errno; C1 only fails on the way to JE, so at worst a
- * JE message names a wrong errno.
+ * shared with a child; what C1 reads after "go" is in the arena, so both kinds of build take
+ * the same path. C1 shares the parent thread's TLS under CLONE_VM, so a failing system call in
+ * C1 may overwrite that thread's errno. Before "go" (when the thread may be anywhere in the
+ * caller's code) C1 makes no call that fails in the normal course (it uses the kernel's own
+ * rt_sigaction and the kernel's last capability number) and otherwise only fails on the way to
+ * JE; after "go" the thread waits in sbx_run, which reads errno only right after a call of its
+ * own failed. So at worst a JE message names a wrong errno.
  *
  * Failures are kept apart: a setup step that fails in C1 or C2 records its number and errno in
  * the shared page and the run is JE ("sandbox setup: mount /tmp: ..."); whatever the program
@@ -58,7 +71,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <poll.h>
 #include <sched.h>
@@ -66,6 +78,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <time.h>
 #include <sys/pidfd.h>
@@ -151,27 +164,43 @@ static const char *const step_names[] = {
     [STEP_WAITSET] = "prepare the init's wait (socketpair, signalfd)",
 };
 
-/*** What the children get (filled by the parent; read-only for them) ***/
+/*** What the children get: the run's plan, in the box's arena ***/
 
 struct rl {
     int resource;
     struct rlimit lim;
 };
 
-struct run_ctx {
-    struct sbx_box *box;
-    struct sbx_pool *pool;
-    const struct sbx_spec *spec;
+struct bind_plan {
+    const char *inside; /* where in the box */
+    bool writable;
+};
+
+/* Written by the parent into the box's arena (a MAP_SHARED mapping made with the box, at the
+ * same address in every process) before "go", so that an init started before the run was known
+ * sees it whether or not it shares the parent's memory. Every pointer points into the arena.
+ * Read-only for C1 and C2. */
+struct run_plan {
+    const char *const *argv;
+    const char *const *envp;
+    const char *cwd;             /* NULL: /box */
+    const char *path;            /* PATH for the program lookup */
     const struct sbx_filter *filter;
-    int sock;           /* C1's end of the socketpair with the parent */
-    int fds[3];         /* stdin/stdout/stderr of the program; -1 = /dev/null */
+    bool fd_given[3];            /* stdin/stdout/stderr come with "go"; else /dev/null */
+    size_t n_binds;              /* their detached mounts come with "go", after the fds */
+    struct bind_plan binds[SBX_MAX_BINDS];
     bool work_ro;
-    char tmp_opts[64];  /* mount options of /tmp */
+    int umask;                   /* -1: C1's, which is the caller's (C1 started in this run) */
+    uint64_t tmp_kib;
     struct rl rlimits[8];
     int n_rlimits;
-    const char *path;   /* PATH for the program lookup */
     unsigned uid;
-    int tree_fds[SBX_MAX_BINDS]; /* detached copies of the caller's binds (open_tree) */
+};
+
+/* The descriptors C1 got with "go": the program's 0/1/2 (-1 = /dev/null) and the binds. */
+struct run_fds {
+    int std[3];
+    int trees[SBX_MAX_BINDS];
 };
 
 static SBX_CHILD void stamp(struct sbx_shared *sh, int i)
@@ -224,51 +253,88 @@ static SBX_CHILD int mkdir_inside(const char *inside, char *buf, size_t size, vo
  * paths resolve) attached here. Their mount points are made in the box root's tmpfs, which is
  * made writable for that moment; the folders made are noted in the shared page, and the parent
  * removes them after the run (remove_mount_points), so none pile up in a long-lived root. */
-static SBX_CHILD int attach_binds(struct run_ctx *c)
+static SBX_CHILD int attach_binds(struct sbx_shared *sh, const struct run_plan *plan,
+                                  const struct run_fds *fds)
 {
     char target[PATH_MAX];
     if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_NOSUID, NULL) < 0)
         return -1;
-    for (size_t i = 0; i < c->spec->n_binds; i++) {
-        const struct sbx_bind *b = &c->spec->binds[i];
+    for (size_t i = 0; i < plan->n_binds; i++) {
+        const struct bind_plan *b = &plan->binds[i];
         unsigned long fl = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV |
                            (b->writable ? 0 : MS_RDONLY);
-        if (mkdir_inside(b->inside ? b->inside : b->host, target, sizeof target,
-                         &c->box->shared->made[i]) < 0 ||
-            move_mount(c->tree_fds[i], "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
+        if (mkdir_inside(b->inside, target, sizeof target, &sh->made[i]) < 0 ||
+            move_mount(fds->trees[i], "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
             mount(NULL, target, NULL, fl, NULL) < 0)
             return -1;
     }
     return mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID, NULL);
 }
 
-/* Everything C1 does before "go": namespaces, and the per-run part of the root. */
-static SBX_CHILD int c1_build(struct run_ctx *c)
+/* "size=<kib>k" and, when mounting, ",mode=1777": without snprintf (not async-signal-safe). */
+static SBX_CHILD int tmp_options(char *buf, size_t size, uint64_t kib, bool mounting)
 {
-    struct sbx_shared *sh = c->box->shared;
+    static const char head[] = "size=";
+    const char *tail = mounting ? "k,mode=1777" : "k";
+    char digits[24];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + kib % 10);
+    while ((kib /= 10) != 0 && n < (int)sizeof digits);
+    size_t len = sizeof head - 1 + (size_t)n + strlen(tail) + 1;
+    if (len > size)
+        return -1;
+    char *p = buf;
+    for (const char *h = head; *h; h++)
+        *p++ = *h;
+    while (n > 0)
+        *p++ = digits[--n];
+    for (const char *t = tail; *t; t++)
+        *p++ = *t;
+    *p = '\0';
+    return 0;
+}
+
+/* What C1 does before the run is known: namespaces, and the root's fresh /tmp and /proc. */
+static SBX_CHILD int c1_prepare(struct sbx_box *box)
+{
+    struct sbx_shared *sh = box->shared;
+    char opts[64];
     stamp(sh, 0);
-    if (setns(c->box->mnt_fd, CLONE_NEWNS) < 0)
+    if (setns(box->mnt_fd, CLONE_NEWNS) < 0)
         return fail(sh, STEP_SETNS_MNT);
     if (unshare(CLONE_NEWNS) < 0)
         return fail(sh, STEP_UNSHARE_MNT);
-    if (setns(c->box->netns_fd, CLONE_NEWNET) < 0)
+    if (setns(box->netns_fd, CLONE_NEWNET) < 0)
         return fail(sh, STEP_SETNS_NET);
     if (sethostname(HOSTNAME, sizeof HOSTNAME - 1) < 0)
         return fail(sh, STEP_HOSTNAME);
     stamp(sh, 1);
     if (chdir("/") < 0)
         return fail(sh, STEP_ROOT);
-    if (mount("gavel-tmp", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, c->tmp_opts) < 0)
+    if (tmp_options(opts, sizeof opts, TMP_KIB_DEFAULT, true) < 0 ||
+        mount("gavel-tmp", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
         return fail(sh, STEP_TMP);
     if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
         return fail(sh, STEP_PROC);
-    unsigned long ro = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV;
-    if (c->work_ro && mount(NULL, "box", NULL, ro, NULL) < 0)
-        return fail(sh, STEP_WORK);
     stamp(sh, 2);
-    if (c->spec->n_binds > 0 && attach_binds(c) < 0)
+    return 0;
+}
+
+/* What C1 does after "go", for this run: /tmp's size, a read-only /box, the caller's binds. */
+static SBX_CHILD int c1_apply(struct sbx_shared *sh, const struct run_plan *plan,
+                              const struct run_fds *fds)
+{
+    char opts[64];
+    if (plan->tmp_kib != TMP_KIB_DEFAULT &&
+        (tmp_options(opts, sizeof opts, plan->tmp_kib, false) < 0 ||
+         mount(NULL, "tmp", NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV, opts) < 0))
+        return fail(sh, STEP_TMP);
+    unsigned long ro = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV;
+    if (plan->work_ro && mount(NULL, "box", NULL, ro, NULL) < 0)
+        return fail(sh, STEP_WORK);
+    if (plan->n_binds > 0 && attach_binds(sh, plan, fds) < 0)
         return fail(sh, STEP_BIND);
-    stamp(sh, 3);
     return 0;
 }
 
@@ -278,14 +344,14 @@ static SBX_CHILD int c1_build(struct run_ctx *c)
  * real (C2 has its own copy of the table): a caller with many descriptors open (a server, a
  * judge) must not push the seccomp listener past the program's RLIMIT_NOFILE. Returns the
  * socket (3; closed at execve) or -1. Works even when the socket is one of 0/1/2. */
-static SBX_CHILD int c2_fds(const struct run_ctx *c, int c2_sock)
+static SBX_CHILD int c2_fds(const struct run_fds *fds, int c2_sock)
 {
     int sock = fcntl(c2_sock, F_DUPFD_CLOEXEC, 3);
     if (sock < 0)
         return -1;
     int tmp[3];
     for (int i = 0; i < 3; i++) {
-        int fd = c->fds[i];
+        int fd = fds->std[i];
         if (fd < 0)
             fd = open("/dev/null", i == 0 ? O_RDONLY : O_WRONLY);
         if (fd < 0)
@@ -319,11 +385,21 @@ static SBX_CHILD int set_signal_mask(const sigset_t *mask)
     return (int)syscall(SYS_rt_sigprocmask, SIG_SETMASK, mask, NULL, _NSIG / 8);
 }
 
+/* rt_sigaction's own argument (glibc's sigaction refuses the signals it reserves for itself,
+ * and a failing call would set errno, which C1 shares with a caller's thread; see above). */
+struct kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask;
+};
+
 static SBX_CHILD int reset_signals(void)
 {
-    struct sigaction dfl = {.sa_handler = SIG_DFL};
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, &dfl, NULL) < 0 && errno != EINVAL)
+    struct kernel_sigaction dfl = {.handler = SIG_DFL};
+    for (int sig = 1; sig < _NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP &&
+            syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask) < 0)
             return -1;
     sigset_t chld;
     sigemptyset(&chld);
@@ -334,10 +410,10 @@ static SBX_CHILD int reset_signals(void)
 /* Empties the capability bounding set, so that nothing the program executes can gain a
  * capability (no_new_privs already stops setuid and file capabilities). Done in C1 before
  * "go", off the program's path; C2 inherits the set. C1's own capabilities are untouched. */
-static SBX_CHILD int drop_bounding_set(void)
+static SBX_CHILD int drop_bounding_set(int cap_last)
 {
-    for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+    for (int cap = 0; cap <= cap_last; cap++)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
             return -1;
     return 0;
 }
@@ -369,11 +445,11 @@ static SBX_CHILD int send_fd(int sock, int fd)
 }
 
 /* execve, looking argv[0] up in PATH when it has no '/'. Returns only on failure. */
-static SBX_CHILD void exec_program(const struct run_ctx *c)
+static SBX_CHILD void exec_program(const struct run_plan *plan)
 {
-    const char *file = c->spec->argv[0];
-    char *const *argv = (char *const *)c->spec->argv;
-    char *const *envp = (char *const *)c->spec->envp;
+    const char *file = plan->argv[0];
+    char *const *argv = (char *const *)plan->argv;
+    char *const *envp = (char *const *)plan->envp;
     static char *const empty_env[] = {NULL};
     if (envp == NULL)
         envp = empty_env;
@@ -384,7 +460,7 @@ static SBX_CHILD void exec_program(const struct run_ctx *c)
         }
     char buf[PATH_MAX];
     int saved = ENOENT;
-    for (const char *p = c->path; *p;) {
+    for (const char *p = plan->path; *p;) {
         size_t n = 0;
         for (; *p && *p != ':' && n + 1 < sizeof buf; p++)
             buf[n++] = *p;
@@ -404,34 +480,38 @@ static SBX_CHILD void exec_program(const struct run_ctx *c)
     errno = saved;
 }
 
-/* What C1 hands C2: the run, and C2's end of their socketpair. */
+/* What C1 hands C2: the run, its descriptors, and C2's end of their socketpair. */
 struct c2_arg {
-    const struct run_ctx *c;
+    const struct run_plan *plan;
+    const struct run_fds *fds;
+    struct sbx_shared *sh;
     int sock;
 };
 
 static SBX_CHILD int c2_main(void *arg)
 {
     const struct c2_arg *a = arg;
-    const struct run_ctx *c = a->c;
-    struct sbx_shared *sh = c->box->shared;
-    int sock = c2_fds(c, a->sock);
+    const struct run_plan *plan = a->plan;
+    struct sbx_shared *sh = a->sh;
+    int sock = c2_fds(a->fds, a->sock);
     if (sock < 0) {
         fail(sh, STEP_FDS);
         _exit(127);
     }
     sigset_t none;
     sigemptyset(&none);
+    if (plan->umask >= 0)
+        umask((mode_t)plan->umask);
     if (setsid() < 0 || set_signal_mask(&none) < 0) {
         fail(sh, STEP_FDS);
         _exit(127);
     }
-    for (int i = 0; i < c->n_rlimits; i++)
-        if (setrlimit(c->rlimits[i].resource, &c->rlimits[i].lim) < 0) {
+    for (int i = 0; i < plan->n_rlimits; i++)
+        if (setrlimit(plan->rlimits[i].resource, &plan->rlimits[i].lim) < 0) {
             fail(sh, STEP_RLIMIT);
             _exit(127);
         }
-    if (c2_creds(c->uid) < 0) {
+    if (c2_creds(plan->uid) < 0) {
         fail(sh, STEP_CREDS);
         _exit(127);
     }
@@ -439,11 +519,11 @@ static SBX_CHILD int c2_main(void *arg)
         fail(sh, STEP_NNP);
         _exit(127);
     }
-    if (chdir(c->spec->cwd ? c->spec->cwd : "/box") < 0) {
+    if (chdir(plan->cwd ? plan->cwd : "/box") < 0) {
         fail(sh, STEP_CWD);
         _exit(127);
     }
-    int listener = sbx_seccomp_install(c->filter);
+    int listener = sbx_seccomp_install(plan->filter);
     if (listener == -1) {
         fail(sh, STEP_SECCOMP);
         _exit(127);
@@ -455,7 +535,7 @@ static SBX_CHILD int c2_main(void *arg)
         }
         close(listener);
     }
-    exec_program(c);
+    exec_program(plan);
     sh->exec_errno = errno ? errno : ENOENT;
     _exit(127);
 }
@@ -472,31 +552,46 @@ static SBX_CHILD void add_usage(struct rusage *sum, const struct rusage *ru)
         sum->ru_maxrss = ru->ru_maxrss;
 }
 
-/* The descriptor C2 sent on sock (SCM_RIGHTS), or -1 when none came. */
-static SBX_CHILD int recv_fd(int sock)
+/* Descriptors passed to C1 in one message: "go" brings the program's 0/1/2 and the binds. */
+#define C1_FDS_MAX (3 + SBX_MAX_BINDS)
+
+/* One one-byte message from sock with up to max (<= C1_FDS_MAX) descriptors attached
+ * (SCM_RIGHTS, close-on-exec here): how many came, or -1 when no message did, or one with more. */
+static SBX_CHILD int recv_with_fds(int sock, int *fds, size_t max, int flags)
 {
     union {
-        char buf[CMSG_SPACE(sizeof(int))];
+        char buf[CMSG_SPACE(sizeof(int) * C1_FDS_MAX)];
         struct cmsghdr align;
     } u;
     char byte;
     struct iovec iov = {.iov_base = &byte, .iov_len = 1};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                         .msg_controllen = sizeof u.buf};
-    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) != 1)
+                         .msg_controllen = CMSG_SPACE(sizeof(int) * max)};
+    ssize_t n;
+    do
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | flags);
+    while (n < 0 && errno == EINTR);
+    if (n != 1 || (msg.msg_flags & MSG_CTRUNC))
         return -1;
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
     if (cm == NULL || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-        return -1;
-    int fd;
-    memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-    return fd;
+        return 0;
+    size_t got = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    memcpy(fds, CMSG_DATA(cm), got * sizeof(int));
+    return (int)got;
 }
 
-/* Closes every descriptor but the n (at most 3) in keep; -1 entries are ignored. */
+/* The descriptor C2 sent on sock (the seccomp listener), or -1 when none came. */
+static SBX_CHILD int recv_fd(int sock)
+{
+    int fd;
+    return recv_with_fds(sock, &fd, 1, MSG_DONTWAIT) == 1 ? fd : -1;
+}
+
+/* Closes every descriptor but the n (a few) in keep; -1 entries are ignored. */
 static SBX_CHILD void close_all_but(int *keep, int n)
 {
-    for (int i = 1; i < n; i++) /* insertion sort: n <= 3 */
+    for (int i = 1; i < n; i++) /* insertion sort: n is tiny */
         for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
             int t = keep[j];
             keep[j] = keep[j - 1];
@@ -515,9 +610,8 @@ static SBX_CHILD void close_all_but(int *keep, int n)
 
 /* A forbidden call is waiting on the listener: the first one goes into the shared page and the
  * parent is told, which kills the box. The call is never answered; later ones are only drained. */
-static SBX_CHILD void c1_forbidden(const struct run_ctx *c, int listener)
+static SBX_CHILD void c1_forbidden(struct sbx_shared *sh, int sock, int listener)
 {
-    struct sbx_shared *sh = c->box->shared;
     int nr;
     uint32_t arch;
     if (sbx_seccomp_notify_read(listener, &nr, &arch) < 0 || sh->forbidden)
@@ -526,11 +620,11 @@ static SBX_CHILD void c1_forbidden(const struct run_ctx *c, int listener)
     sh->forbidden_arch = arch;
     sh->forbidden = 1;
     char report = SBX_REPORT_FORBIDDEN;
-    send(c->sock, &report, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    send(sock, &report, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 /* Reaps children; returns 1 once C2 (pid) is reaped, -1 when no child is left, 0 when it would
- * have to wait and may not (block false). */
+ * have to wait and may not (block false). sh->usage is the sum of all reaped so far. */
 static SBX_CHILD int c1_reap(struct sbx_shared *sh, pid_t pid, struct rusage *sum, bool block)
 {
     for (;;) {
@@ -544,10 +638,10 @@ static SBX_CHILD int c1_reap(struct sbx_shared *sh, pid_t pid, struct rusage *su
         if (w == 0)
             return 0;
         add_usage(sum, &ru);
+        sh->usage = *sum;
         if (w == pid) {
             stamp(sh, 6);
             sh->status = st;
-            sh->usage = *sum;
             sh->done = 1;
             return 1;
         }
@@ -557,10 +651,9 @@ static SBX_CHILD int c1_reap(struct sbx_shared *sh, pid_t pid, struct rusage *su
 /* C1 after C2 has exec'd or died, until C2 is reaped. With a seccomp listener it waits on the
  * listener and on SIGCHLD (signalfd) at once; once the listener hangs up (no process uses the
  * filter any more) or without one, it just blocks in wait4. */
-static SBX_CHILD void c1_wait(const struct run_ctx *c, pid_t pid, int sigfd, int listener)
+static SBX_CHILD void c1_wait(struct sbx_shared *sh, int sock, pid_t pid, int sigfd, int listener,
+                              struct rusage *sum)
 {
-    struct sbx_shared *sh = c->box->shared;
-    struct rusage sum = {0};
     while (listener >= 0) {
         struct pollfd p[2] = {{.fd = sigfd, .events = POLLIN}, {.fd = listener, .events = POLLIN}};
         if (poll(p, 2, -1) < 0) {
@@ -569,7 +662,7 @@ static SBX_CHILD void c1_wait(const struct run_ctx *c, pid_t pid, int sigfd, int
             break;
         }
         if (p[1].revents & POLLIN)
-            c1_forbidden(c, listener);
+            c1_forbidden(sh, sock, listener);
         else if (p[1].revents & (POLLHUP | POLLERR | POLLNVAL))
             break;
         if (p[0].revents & POLLIN) {
@@ -577,19 +670,54 @@ static SBX_CHILD void c1_wait(const struct run_ctx *c, pid_t pid, int sigfd, int
             if (read(sigfd, &si, sizeof si) < 0 && errno != EAGAIN)
                 break;
         }
-        if (c1_reap(sh, pid, &sum, false) != 0)
+        if (c1_reap(sh, pid, sum, false) != 0)
             return;
     }
-    c1_reap(sh, pid, &sum, true);
+    c1_reap(sh, pid, sum, true);
 }
 
-static SBX_CHILD int c1_main(void *arg)
+/* The program is gone: whatever else lives in the namespace is killed and reaped here (what the
+ * kernel would do when C1 exits), and the parent is told, so that the run ends without waiting
+ * for C1's own exit (the namespaces' teardown: about a tenth of a trivial run). kill(-1) from a
+ * namespace's init reaches every other process in it; a process forking at that moment has the
+ * signal pending and its fork fails; orphans are reparented to C1 before their parent can be
+ * reaped, so no child left (ECHILD) means no process left. */
+static SBX_CHILD void c1_finish(struct sbx_shared *sh, int sock, struct rusage *sum)
 {
-    struct run_ctx *c = arg;
-    struct sbx_shared *sh = c->box->shared;
+    kill(-1, SIGKILL);
+    c1_reap(sh, 0, sum, true); /* returns at ECHILD: pid 0 is nobody's */
+    sh->all_reaped = 1;
+    char report = SBX_REPORT_DONE;
+    send(sock, &report, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* "go": one byte, with the program's descriptors and the binds' detached mounts attached
+ * (SCM_RIGHTS) in the order the plan lists them. 0, or -1 when the parent went away or sent
+ * other than it planned. */
+static SBX_CHILD int c1_receive_go(int sock, const struct run_plan *plan, struct run_fds *fds)
+{
+    int got[C1_FDS_MAX];
+    int n = recv_with_fds(sock, got, C1_FDS_MAX, 0);
+    int want = (int)plan->n_binds;
+    for (int i = 0; i < 3; i++)
+        want += plan->fd_given[i];
+    if (n < 0 || n != want)
+        return -1;
+    int k = 0;
+    for (int i = 0; i < 3; i++)
+        fds->std[i] = plan->fd_given[i] ? got[k++] : -1;
+    for (size_t i = 0; i < plan->n_binds; i++)
+        fds->trees[i] = got[k++];
+    return 0;
+}
+
+/* C1 up to "go": it may be started long before its run (sbx_box_prestart). */
+static SBX_CHILD void c1_stand_by(struct sbx_box *box, int sock, int *sigfd, int sv[2])
+{
+    struct sbx_shared *sh = box->shared;
     /* If the caller dies (a judge or server killed with -9), so does C1, and with it, as the
      * namespace's init, everything in the box. A caller that died before this line never sends
-     * "go": the read below then ends C1. */
+     * "go": the read for it then ends C1. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
         fail(sh, STEP_PDEATHSIG);
         _exit(1);
@@ -598,7 +726,7 @@ static SBX_CHILD int c1_main(void *arg)
         fail(sh, STEP_SIGNALS);
         _exit(1);
     }
-    if (drop_bounding_set() < 0) {
+    if (drop_bounding_set(box->pool->cap_last) < 0) {
         fail(sh, STEP_CAPS);
         _exit(1);
     }
@@ -607,26 +735,42 @@ static SBX_CHILD int c1_main(void *arg)
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
-    int sv[2];
-    int sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (sigfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+    *sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (*sigfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
         fail(sh, STEP_WAITSET);
         _exit(1);
     }
-    if (c1_build(c) < 0)
+    if (c1_prepare(box) < 0)
         _exit(1);
-    char go;
-    if (read(c->sock, &go, 1) != 1) {
+    /* Standing by, C1 holds nothing of the caller's: a server's connections or a judge's
+     * sockets would otherwise stay open for as long as it waits. */
+    int keep[4] = {sock, *sigfd, sv[0], sv[1]};
+    close_all_but(keep, 4);
+    stamp(sh, 3);
+}
+
+static SBX_CHILD int c1_main(void *arg)
+{
+    struct sbx_box *box = arg;
+    struct sbx_shared *sh = box->shared;
+    const struct run_plan *plan = box->arena;
+    int sock = box->c1_child_sock, sigfd, sv[2];
+    c1_stand_by(box, sock, &sigfd, sv);
+    struct run_fds fds;
+    if (c1_receive_go(sock, plan, &fds) < 0) {
         fail(sh, STEP_GO);
         _exit(1);
     }
+    sh->went = 1;
     stamp(sh, 4);
+    if (c1_apply(sh, plan, &fds) < 0)
+        _exit(1);
     if (unshare(CLONE_NEWCGROUP) < 0) {
         fail(sh, STEP_CGROUPNS);
         _exit(1);
     }
-    char *stack2 = (char *)c->box->stacks + 2 * (SBX_CHILD_STACK + 4096);
-    struct c2_arg a = {.c = c, .sock = sv[1]};
+    char *stack2 = (char *)box->stacks + 2 * (SBX_CHILD_STACK + 4096);
+    struct c2_arg a = {.plan = plan, .fds = &fds, .sh = sh, .sock = sv[1]};
     pid_t pid = clone(c2_main, stack2, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
     if (pid < 0) {
         fail(sh, STEP_CLONE);
@@ -636,9 +780,11 @@ static SBX_CHILD int c1_main(void *arg)
     /* C2 has exec'd (after sending the listener, if it has one) or died: C1 keeps only the
      * parent's socket, its signalfd and the listener. */
     int listener = recv_fd(sv[0]);
-    int keep[3] = {c->sock, sigfd, listener};
+    int keep[3] = {sock, sigfd, listener};
     close_all_but(keep, 3);
-    c1_wait(c, pid, sigfd, listener);
+    struct rusage sum = {0};
+    c1_wait(sh, sock, pid, sigfd, listener, &sum);
+    c1_finish(sh, sock, &sum);
     _exit(0);
 }
 
@@ -648,6 +794,7 @@ struct waiter {
     int pidfd, sock;
     int cancel_fd; /* spec->cancel_fd: readable or hung up = stop the run */
     bool killed, cancelled;
+    bool done;     /* C1 reported the box empty (SBX_REPORT_DONE); it exits on its own */
     enum sbx_status kill_status; /* TLE, or RTE for a forbidden call */
     char syscall[SBX_SYSCALL_NAME_MAX];
     char kill_message[SBX_MESSAGE_MAX];
@@ -668,7 +815,7 @@ static void resolve_limits(const struct sbx_spec *spec, struct sbx_limits *l)
         l->tmp_kib = TMP_KIB_DEFAULT;
 }
 
-static void add_rlimit(struct run_ctx *c, int resource, uint64_t soft, uint64_t hard)
+static void add_rlimit(struct run_plan *c, int resource, uint64_t soft, uint64_t hard)
 {
     c->rlimits[c->n_rlimits].resource = resource;
     c->rlimits[c->n_rlimits].lim.rlim_cur = soft;
@@ -677,7 +824,7 @@ static void add_rlimit(struct run_ctx *c, int resource, uint64_t soft, uint64_t 
 }
 
 /* rlimits of the program: the cgroup does memory and processes when there is one. */
-static void plan_rlimits(struct run_ctx *c, const struct sbx_limits *l, bool have_cg)
+static void plan_rlimits(struct run_plan *c, const struct sbx_limits *l, bool have_cg)
 {
     add_rlimit(c, RLIMIT_CORE, 0, 0);
     add_rlimit(c, RLIMIT_NOFILE, l->open_files, l->open_files);
@@ -720,7 +867,7 @@ static void kill_box(struct waiter *w, enum sbx_status status)
     w->killed = true;
 }
 
-/* A report from C1 (the only one: a forbidden call), or its end of the socket closing. */
+/* A report from C1 (a forbidden call, or the end), or its end of the socket closing. */
 static void receive_report(struct waiter *w, const struct sbx_shared *sh)
 {
     char byte;
@@ -730,6 +877,8 @@ static void receive_report(struct waiter *w, const struct sbx_shared *sh)
             w->sock = -1; /* closed: nothing more will come */
         return;
     }
+    if (byte == SBX_REPORT_DONE && sh->all_reaped)
+        w->done = true;
     if (byte != SBX_REPORT_FORBIDDEN || !sh->forbidden)
         return;
     if (!w->killed)
@@ -804,7 +953,7 @@ static void wait_run(struct waiter *w, struct sbx_box *box, const struct sbx_lim
             kill_box(w, SBX_JE);
             w->cancelled = true;
         }
-        if (n > 0 && p[0].revents)
+        if ((n > 0 && p[0].revents) || w->done)
             return;
         check_limits(w, box, l, start_ms, have_cg, &cpu_used_us);
     }
@@ -846,7 +995,224 @@ static int finish(struct sbx_box *box, const struct waiter *w, const struct sbx_
     return sbx_status_decide(&o, l, prog, r);
 }
 
+/*** The run's plan, written into the box's arena ***/
+
+struct arena {
+    char *base;
+    size_t used, size;
+};
+
+static void *arena_take(struct arena *a, size_t n)
+{
+    size_t at = (a->used + 15) & ~(size_t)15;
+    if (at > a->size || n > a->size - at)
+        return NULL;
+    a->used = at + n;
+    return a->base + at;
+}
+
+static const char *arena_str(struct arena *a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = arena_take(a, n);
+    if (d != NULL)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* A copy of a NULL-terminated string array; *ok false when it did not fit. */
+static const char *const *arena_strv(struct arena *a, const char *const *v, bool *ok)
+{
+    if (v == NULL)
+        return NULL;
+    size_t n = 0;
+    while (v[n] != NULL)
+        n++;
+    const char **d = arena_take(a, (n + 1) * sizeof *d);
+    if (d == NULL) {
+        *ok = false;
+        return NULL;
+    }
+    for (size_t i = 0; i < n && *ok; i++)
+        *ok = (d[i] = arena_str(a, v[i])) != NULL;
+    d[n] = NULL;
+    return d;
+}
+
+/* The calling thread's umask, without changing it even for a moment (other threads may share
+ * it): from /proc/thread-self/status. -1 when it cannot be read. */
+static int thread_umask(void)
+{
+    char buf[2048];
+    int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    const char *u = strstr(buf, "\nUmask:");
+    return u != NULL ? (int)strtol(u + 8, NULL, 8) : -1;
+}
+
+/* Fills the arena with what C1 and C2 read after "go". 0, or -1 with r (JE) when the run's
+ * arguments, environment and filter do not fit in SBX_ARENA_BYTES. warm: C1 was started before
+ * this run, with the umask of that moment and thread. */
+static int plan_run(struct sbx_box *box, const struct sbx_spec *spec, const struct sbx_limits *l,
+                    bool have_cg, bool warm, const struct sbx_filter *filter,
+                    struct sbx_result *r)
+{
+    struct arena a = {.base = box->arena, .size = SBX_ARENA_BYTES};
+    struct run_plan *plan = arena_take(&a, sizeof *plan);
+    memset(plan, 0, sizeof *plan);
+    bool ok = true;
+    plan->argv = arena_strv(&a, spec->argv, &ok);
+    plan->envp = arena_strv(&a, spec->envp, &ok);
+    plan->cwd = spec->cwd != NULL ? arena_str(&a, spec->cwd) : NULL;
+    plan->path = find_path(plan->envp);
+    void *filter_copy = arena_take(&a, sbx_seccomp_copy_size(filter));
+    plan->filter = filter_copy != NULL ? sbx_seccomp_copy_into(filter, filter_copy) : NULL;
+    ok = ok && (spec->cwd == NULL || plan->cwd != NULL) && plan->filter != NULL;
+    plan->fd_given[0] = spec->stdin_fd >= 0;
+    plan->fd_given[1] = spec->stdout_fd >= 0;
+    plan->fd_given[2] = spec->stderr_fd >= 0;
+    plan->n_binds = spec->n_binds;
+    for (size_t i = 0; i < spec->n_binds && ok; i++) {
+        const struct sbx_bind *b = &spec->binds[i];
+        plan->binds[i].writable = b->writable;
+        ok = (plan->binds[i].inside = arena_str(&a, b->inside ? b->inside : b->host)) != NULL;
+    }
+    plan->work_ro = !spec->work_writable;
+    plan->umask = spec->umask >= 0 ? spec->umask & 0777 : warm ? thread_umask() : -1;
+    ok = ok && (spec->umask >= 0 || !warm || plan->umask >= 0);
+    plan->tmp_kib = l->tmp_kib;
+    plan_rlimits(plan, l, have_cg);
+    plan->uid = box->uid;
+    if (a.used > box->arena_used)
+        box->arena_used = a.used;
+    if (!ok) {
+        r->status = SBX_JE;
+        snprintf(r->message, sizeof r->message,
+                 "arguments, environment and working folder: more than %u MiB",
+                 (unsigned)(SBX_ARENA_BYTES >> 20));
+        return -1;
+    }
+    return 0;
+}
+
+/* After a run that used much of the arena (a huge argv), its pages go back to the system. */
+static void arena_trim(struct sbx_box *box)
+{
+    if (box->arena_used <= SBX_ARENA_KEEP)
+        return;
+    size_t len = (box->arena_used - SBX_ARENA_KEEP + 4095) & ~(size_t)4095;
+    if (madvise((char *)box->arena + SBX_ARENA_KEEP, len, MADV_REMOVE) < 0)
+        gv_warn("sandbox: box %u: madvise arena: %s", box->id, strerror(errno));
+    box->arena_used = SBX_ARENA_KEEP;
+}
+
+/*** The box's next init, started ahead of its run ***/
+
+static void reap_c1(int pidfd, struct rusage *usage)
+{
+    siginfo_t info;
+    while (syscall(SYS_waitid, P_PIDFD, pidfd, &info, WEXITED | __WALL, usage) < 0 &&
+           errno == EINTR)
+        ;
+}
+
+/* The last run's init, if it is still there: it has nothing left to wait for but its own exit. */
+void sbx_box_reap_exiting(struct sbx_box *box)
+{
+    if (box->c1_exiting_pidfd < 0)
+        return;
+    reap_c1(box->c1_exiting_pidfd, NULL);
+    close(box->c1_exiting_pidfd);
+    box->c1_exiting_pidfd = -1;
+}
+
+/* Kills and reaps the box's waiting init, if it has one. */
+void sbx_box_standby_stop(struct sbx_box *box)
+{
+    sbx_box_reap_exiting(box);
+    if (box->c1_pidfd < 0)
+        return;
+    pidfd_send_signal(box->c1_pidfd, SIGKILL, NULL, 0);
+    reap_c1(box->c1_pidfd, NULL);
+    close(box->c1_pidfd);
+    close(box->c1_sock);
+    box->c1_pidfd = box->c1_sock = -1;
+}
+
+/* Starts the box's next C1, which takes its namespaces, mounts /tmp and /proc and waits for
+ * "go"; the box's cgroup gets it at once. 0, or -1 with r (JE). */
+static int standby_start(struct sbx_box *box, bool have_cg, struct sbx_result *r)
+{
+    sbx_box_reap_exiting(box);
+    memset(box->shared, 0, sizeof *box->shared);
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return je(r, "%s: %s", "socketpair", errno);
+    box->c1_child_sock = sv[1];
+    box->c1_started_us = gv_now_us();
+    char *stack1 = (char *)box->stacks + SBX_CHILD_STACK + 4096;
+    int flags = C1_SHARE_VM | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
+    int pidfd = -1;
+    pthread_rwlock_wrlock(&sbx_write_lock);
+    pid_t pid = clone(c1_main, stack1, flags, box, &pidfd);
+    int clone_errno = errno;
+    pthread_rwlock_unlock(&sbx_write_lock);
+    close(sv[1]);
+    if (pid < 0) {
+        close(sv[0]);
+        return je(r, "%s: %s", "clone", clone_errno);
+    }
+    box->c1_pidfd = pidfd;
+    box->c1_sock = sv[0];
+    if (have_cg && sbx_cg_attach(box->cg, pid) < 0) {
+        int saved = errno;
+        sbx_box_standby_stop(box);
+        return je(r, "cgroup: %s: %s", "attach", saved);
+    }
+    return 0;
+}
+
+/* Whether the box has an init waiting for "go" (one that died with the thread that started it,
+ * or in its setup, is reaped here). */
+static bool standby_ready(struct sbx_box *box)
+{
+    if (box->c1_pidfd < 0)
+        return false;
+    struct pollfd p = {.fd = box->c1_pidfd, .events = POLLIN};
+    if (poll(&p, 1, 0) == 0)
+        return true;
+    sbx_box_standby_stop(box);
+    return false;
+}
+
+int sbx_box_prestart(struct sbx_box *box, char *err, size_t err_size)
+{
+    bool have_cg = sbx_cg_version(box->pool->cgroot) != SBX_CG_NONE;
+    /* Without a resettable memory peak (cgroup v2 before Linux 6.12), every run needs a fresh
+     * group, which cannot be made with a process inside: then runs start their own init. */
+    sbx_box_reap_exiting(box);
+    if (standby_ready(box) || (have_cg && !sbx_cg_resets_in_place(box->cg)))
+        return 0;
+    if (have_cg && sbx_cg_reclaim(box->cg) < 0) {
+        snprintf(err, err_size, "cgroup: %s", sbx_cg_error(box->cg));
+        return -1;
+    }
+    struct sbx_result r;
+    if (standby_start(box, have_cg, &r) < 0) {
+        snprintf(err, err_size, "%s", r.message);
+        return -1;
+    }
+    return 0;
+}
+
 /*** sbx_run ***/
+
 
 /* Removes the folders C1 made as mount points for the caller's binds, deepest first, through the
  * writable clone of the root mount (the root is read-only everywhere else). Best effort: a folder
@@ -880,57 +1246,51 @@ static void remove_mount_points(struct sbx_box *box, const struct sbx_spec *spec
     }
 }
 
-static void close_trees(struct run_ctx *c, size_t n)
+static void close_all(int *fds, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        close(c->tree_fds[i]);
+        close(fds[i]);
 }
 
-static int prepare_ctx(struct run_ctx *c, struct sbx_box *box, const struct sbx_spec *spec,
-                       const struct sbx_limits *l, bool have_cg, struct sbx_result *r)
+/* Detached copies of the caller's binds (open_tree here, where the host paths resolve), for
+ * "go". n, or -1 with r (JE). */
+static int open_binds(const struct sbx_spec *spec, int *trees, struct sbx_result *r)
 {
-    memset(c, 0, sizeof *c);
-    c->box = box;
-    c->pool = box->pool;
-    c->spec = spec;
-    c->uid = box->uid;
-    c->fds[0] = spec->stdin_fd;
-    c->fds[1] = spec->stdout_fd;
-    c->fds[2] = spec->stderr_fd;
-    c->work_ro = !spec->work_writable;
-    c->path = find_path(spec->envp);
-    snprintf(c->tmp_opts, sizeof c->tmp_opts, "size=%lluk,mode=1777",
-             (unsigned long long)l->tmp_kib);
-    plan_rlimits(c, l, have_cg);
-    char err[SBX_MESSAGE_MAX];
-    c->filter = sbx_pool_filter(box->pool, spec->policy, err, sizeof err);
-    if (c->filter == NULL) {
-        r->status = SBX_JE;
-        snprintf(r->message, sizeof r->message, "seccomp: %.200s", err);
-        return -1;
-    }
-    if (spec->argv == NULL || spec->argv[0] == NULL || spec->argv[0][0] == '\0') {
-        r->status = SBX_JE;
-        snprintf(r->message, sizeof r->message, "no program to run");
-        return -1;
-    }
-    if (spec->n_binds > SBX_MAX_BINDS) {
-        r->status = SBX_JE;
-        snprintf(r->message, sizeof r->message, "more than %d binds", SBX_MAX_BINDS);
-        return -1;
-    }
     for (size_t i = 0; i < spec->n_binds; i++) {
-        c->tree_fds[i] = open_tree(AT_FDCWD, spec->binds[i].host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-        if (c->tree_fds[i] < 0) {
+        trees[i] = open_tree(AT_FDCWD, spec->binds[i].host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (trees[i] < 0) {
             int saved = errno;
-            close_trees(c, i);
+            close_all(trees, i);
             r->status = SBX_JE;
             snprintf(r->message, sizeof r->message, "bind %.150s: %s", spec->binds[i].host,
                      strerror(saved));
             return -1;
         }
     }
-    return 0;
+    return (int)spec->n_binds;
+}
+
+/* What a run needs that does not depend on the box: a filter, a program, few enough binds. */
+static const struct sbx_filter *check_spec(struct sbx_pool *pool, const struct sbx_spec *spec,
+                                           struct sbx_result *r)
+{
+    char err[SBX_MESSAGE_MAX];
+    r->status = SBX_JE;
+    if (spec->argv == NULL || spec->argv[0] == NULL || spec->argv[0][0] == '\0') {
+        snprintf(r->message, sizeof r->message, "no program to run");
+        return NULL;
+    }
+    if (spec->n_binds > SBX_MAX_BINDS) {
+        snprintf(r->message, sizeof r->message, "more than %d binds", SBX_MAX_BINDS);
+        return NULL;
+    }
+    const struct sbx_filter *filter = sbx_pool_filter(pool, spec->policy, err, sizeof err);
+    if (filter == NULL) {
+        snprintf(r->message, sizeof r->message, "seccomp: %.200s", err);
+        return NULL;
+    }
+    r->status = SBX_OK;
+    return filter;
 }
 
 static int prepare_cgroup(struct sbx_box *box, const struct sbx_limits *l, struct sbx_result *r)
@@ -942,75 +1302,96 @@ static int prepare_cgroup(struct sbx_box *box, const struct sbx_limits *l, struc
     return 0;
 }
 
+/* "go" to the waiting C1, with the program's descriptors and the binds' detached mounts. */
+static int send_go(struct sbx_box *box, const struct sbx_spec *spec, const int *trees)
+{
+    int fds[C1_FDS_MAX];
+    size_t n = 0;
+    const int std[3] = {spec->stdin_fd, spec->stdout_fd, spec->stderr_fd};
+    for (int i = 0; i < 3; i++)
+        if (std[i] >= 0)
+            fds[n++] = std[i];
+    for (size_t i = 0; i < spec->n_binds; i++)
+        fds[n++] = trees[i];
+    return gv_send_fds(box->c1_sock, "G", 1, fds, n);
+}
+
+static void print_timing(const struct sbx_box *box, bool warm, int64_t entry_us, int64_t go_us)
+{
+    const int64_t *s = box->shared->stamp_us;
+    int64_t now = gv_now_us();
+    if (!warm)
+        fprintf(stderr, "timing us: start->c1 %lld ns %lld root %lld ready %lld (cold)\n",
+                (long long)(s[0] - box->c1_started_us), (long long)(s[1] - s[0]),
+                (long long)(s[2] - s[1]), (long long)(s[3] - s[2]));
+    fprintf(stderr, "timing us: plan %lld go->c1 %lld c2 %lld run %lld reap %lld\n",
+            (long long)(go_us - entry_us), (long long)(s[4] - go_us), (long long)(s[5] - s[4]), (long long)(s[6] - s[5]),
+            (long long)(now - s[6]));
+}
+
 int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result *r)
 {
+    int64_t entry_us = gv_now_us();
     memset(r, 0, sizeof *r);
     struct sbx_limits l;
     resolve_limits(spec, &l);
     bool have_cg = sbx_cg_version(box->pool->cgroot) != SBX_CG_NONE;
-    struct run_ctx c;
-    if (prepare_ctx(&c, box, spec, &l, have_cg, r) < 0)
+    /* A waiting init is already in the cgroup: the reset then works in place (which is when
+     * sbx_box_prestart starts one). Otherwise the group is made ready first, then the init. */
+    sbx_box_reap_exiting(box);
+    bool warm = standby_ready(box);
+    const struct sbx_filter *filter = check_spec(box->pool, spec, r);
+    if (filter == NULL || plan_run(box, spec, &l, have_cg, warm, filter, r) < 0)
         return -1;
-    if ((have_cg && prepare_cgroup(box, &l, r) < 0)) {
-        close_trees(&c, spec->n_binds);
+    int trees[SBX_MAX_BINDS];
+    if (open_binds(spec, trees, r) < 0)
+        return -1;
+    if ((have_cg && prepare_cgroup(box, &l, r) < 0) ||
+        (!warm && standby_start(box, have_cg, r) < 0)) {
+        close_all(trees, spec->n_binds);
         return -1;
     }
-    memset(box->shared, 0, sizeof *box->shared);
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-        close_trees(&c, spec->n_binds);
-        return je(r, "%s: %s", "socketpair", errno);
-    }
-    c.sock = sv[1];
-    /* (from here on, c's open_tree descriptors are closed before returning) */
-    struct waiter w = {.pidfd = -1, .sock = sv[0], .cancel_fd = spec->cancel_fd};
+    struct waiter w = {.pidfd = box->c1_pidfd, .sock = box->c1_sock,
+                       .cancel_fd = spec->cancel_fd};
     int64_t start = gv_now_ms(), start_us = gv_now_us();
-    char *stack1 = (char *)box->stacks + SBX_CHILD_STACK + 4096;
-    int flags = C1_SHARE_VM | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
-    pthread_rwlock_wrlock(&sbx_write_lock);
-    pid_t pid = clone(c1_main, stack1, flags, &c, &w.pidfd);
-    int clone_errno = errno;
-    pthread_rwlock_unlock(&sbx_write_lock);
-    close(sv[1]);
-    close_trees(&c, spec->n_binds);
-    if (pid < 0) {
-        close(sv[0]);
-        return je(r, "%s: %s", "clone", clone_errno);
+    bool go_failed = send_go(box, spec, trees) < 0;
+    if (go_failed)
+        kill_box(&w, SBX_JE); /* C1 died in setup: its report says why */
+    close_all(trees, spec->n_binds);
+    wait_run(&w, box, &l, start, have_cg);
+    struct rusage c1_usage = {0};
+    /* C1 reported its namespace empty: in the cgroup there is only C1, which exits on its own,
+     * and is reaped before the box is used again. Otherwise (killed, or it died) wait for it. */
+    bool c1_alone = w.done && (!have_cg || sbx_cg_tasks(box->cg) == 1);
+    if (c1_alone)
+        box->c1_exiting_pidfd = box->c1_pidfd;
+    else
+        reap_c1(box->c1_pidfd, &c1_usage);
+    r->wall_ms = (uint32_t)(gv_now_ms() - start);
+    if (getenv("SBX_TIMING") != NULL)
+        print_timing(box, warm, entry_us, start_us);
+    if (!c1_alone)
+        close(box->c1_pidfd);
+    close(box->c1_sock);
+    box->c1_pidfd = box->c1_sock = -1;
+    if (warm && (!w.killed || go_failed) && !box->shared->went) {
+        /* The init started ahead died before it took "go" (killed from outside, or its thread
+         * ended just now): nothing of the run happened, so it runs again with an init of its
+         * own. */
+        if (have_cg && sbx_cg_kill_all(box->cg) < 0)
+            gv_warn("sandbox: box %u: processes left in the cgroup", box->id);
+        return sbx_run(box, spec, r);
     }
     int rc = 0;
-    if (have_cg && sbx_cg_attach(box->cg, pid) < 0) {
-        rc = je(r, "cgroup: %s: %s", "attach", errno);
-        kill_box(&w, SBX_JE);
-    } else {
-        char go = 'G';
-        if (send(sv[0], &go, 1, MSG_NOSIGNAL) != 1)
-            kill_box(&w, SBX_JE); /* C1 died in setup: its report says why */
-        wait_run(&w, box, &l, start, have_cg);
-    }
-    siginfo_t info;
-    struct rusage c1_usage = {0};
-    while (syscall(SYS_waitid, P_PIDFD, w.pidfd, &info, WEXITED | __WALL, &c1_usage) < 0 &&
-           errno == EINTR)
-        ;
-    r->wall_ms = (uint32_t)(gv_now_ms() - start);
-    if (getenv("SBX_TIMING") != NULL) {
-        int64_t *s = box->shared->stamp_us, now = gv_now_us();
-        fprintf(stderr, "timing us: clone->c1 %lld ns %lld root %lld pivot %lld go %lld c2 %lld run %lld reap %lld\n",
-                (long long)(s[0] - start_us), (long long)(s[1] - s[0]), (long long)(s[2] - s[1]),
-                (long long)(s[3] - s[2]), (long long)(s[4] - s[3]), (long long)(s[5] - s[4]),
-                (long long)(s[6] - s[5]), (long long)(now - s[6]));
-    }
-    if (have_cg && sbx_cg_kill_all(box->cg) < 0)
+    if (have_cg && !c1_alone && sbx_cg_kill_all(box->cg) < 0)
         gv_warn("sandbox: box %u: processes left in the cgroup after the run", box->id);
-    if (w.cancelled && rc == 0)
+    if (w.cancelled)
         rc = je(r, "%s: %s", "cancelled", ECANCELED);
-    else if (w.killed && w.kill_status == SBX_JE && box->shared->fail_step == STEP_NONE &&
-             r->status != SBX_JE)
+    else if (w.killed && w.kill_status == SBX_JE && box->shared->fail_step == STEP_NONE)
         rc = je(r, "%s: %s", "the box's init did not start", ECHILD);
     if (rc == 0)
         rc = finish(box, &w, &l, have_cg, &c1_usage, spec->argv[0], r);
     remove_mount_points(box, spec);
-    close(w.pidfd);
-    close(sv[0]);
+    arena_trim(box);
     return rc;
 }

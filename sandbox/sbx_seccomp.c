@@ -440,6 +440,39 @@ struct sbx_filter *sbx_seccomp_from_programs(const struct sock_filter *notify, s
     return f;
 }
 
+static size_t prog_bytes(const struct sbx_prog *p)
+{
+    return p->insns != NULL ? (size_t)p->fprog.len * sizeof(struct sock_filter) : 0;
+}
+
+size_t sbx_seccomp_copy_size(const struct sbx_filter *filter)
+{
+    return sizeof *filter + prog_bytes(&filter->notify) + prog_bytes(&filter->kill);
+}
+
+/* One variant into *at, which moves past it. */
+static void flat_prog(struct sbx_prog *dst, const struct sbx_prog *src, char **at)
+{
+    size_t n = prog_bytes(src);
+    *dst = (struct sbx_prog){0};
+    if (n == 0)
+        return;
+    dst->insns = (struct sock_filter *)(void *)*at;
+    memcpy(dst->insns, src->insns, n);
+    dst->fprog.len = src->fprog.len;
+    dst->fprog.filter = dst->insns;
+    *at += n;
+}
+
+const struct sbx_filter *sbx_seccomp_copy_into(const struct sbx_filter *filter, void *buf)
+{
+    struct sbx_filter *copy = buf;
+    char *at = (char *)(copy + 1);
+    flat_prog(&copy->notify, &filter->notify, &at);
+    flat_prog(&copy->kill, &filter->kill, &at);
+    return copy;
+}
+
 struct sbx_filter *sbx_seccomp_compile_kill_only(enum sbx_policy policy, char *err, size_t err_size)
 {
     return compile_modes(policy, false, err, err_size);

@@ -47,6 +47,10 @@ bool sbx_seccomp_kernel_notify(void);
 struct sbx_filter *sbx_seccomp_from_programs(const struct sock_filter *notify, size_t n_notify,
                                              const struct sock_filter *kill, size_t n_kill,
                                              char *err, size_t err_size);
+/* A copy of filter in one flat block (for a MAP_SHARED arena that a child made earlier sees):
+ * the size it needs (suitably aligned), and the copy made in buf, which must stay put. */
+size_t sbx_seccomp_copy_size(const struct sbx_filter *filter);
+const struct sbx_filter *sbx_seccomp_copy_into(const struct sbx_filter *filter, void *buf);
 /* Whether install will try the user-notification program first. */
 bool sbx_seccomp_has_notify(const struct sbx_filter *filter);
 /* The BPF program of the notify (or kill) variant and its length in instructions; NULL and 0 when
@@ -62,12 +66,12 @@ const struct sock_filter *sbx_seccomp_program(const struct sbx_filter *filter, b
  * exit_group. */
 int sbx_seccomp_install(const struct sbx_filter *filter);
 
-/* In the parent: reads one pending notification from a listener fd (non-blocking, ready per
- * poll). Returns 0 with *nr and *arch (AUDIT_ARCH_*) filled; -1 if none is pending or on error;
+/* In the box's init (sbx_run.c's C1): reads one pending notification from a listener fd
+ * (non-blocking, ready per poll). Returns 0 with *nr and *arch (AUDIT_ARCH_*) filled; -1 if none is pending or on error;
  * -2 when the listener has hung up (every process under the filter is gone: stop polling it, or
  * poll() keeps returning at once until the box is reaped). The notification is not answered:
- * the calling thread stays blocked in the kernel until the caller kills the box, so the
- * forbidden call never runs. */
+ * the calling thread stays blocked in the kernel until the box is killed, so the forbidden call
+ * never runs. Async-signal-safe. */
 int sbx_seccomp_notify_read(int listener_fd, int *nr, uint32_t *arch);
 
 /* The name of system call nr of arch (AUDIT_ARCH_X86_64, ...) into buf ("ptrace", "x32:getpid",

@@ -323,6 +323,122 @@ static void test_orphans_reaped(void **state)
     assert_int_equal(r.status, SBX_OK);
 }
 
+/* Whether pid is a zombie (an earlier run's init that has not been reaped yet). */
+static bool is_zombie(int pid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f != NULL ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f != NULL)
+        fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');
+    return p == NULL || p[1] == '\0' || p[2] == 'Z';
+}
+
+/* The pid of this process's only live child (a box's waiting init), from
+ * /proc/self/task/<tid>/children of every thread; 0 when there is not exactly one. */
+static pid_t only_child(void)
+{
+    pid_t found = 0;
+    int count = 0;
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        char path[300];
+        snprintf(path, sizeof path, "/proc/self/task/%s/children", e->d_name);
+        FILE *f = e->d_name[0] == '.' ? NULL : fopen(path, "r");
+        int pid;
+        while (f != NULL && fscanf(f, "%d", &pid) == 1) {
+            if (is_zombie(pid))
+                continue;
+            found = pid;
+            count++;
+        }
+        if (f != NULL)
+            fclose(f);
+    }
+    if (d != NULL)
+        closedir(d);
+    return count == 1 ? found : 0;
+}
+
+/* A waiting init that was killed (or died with the thread that started it) is noticed, and the
+ * run starts its own. */
+static void test_standby_killed(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_box *box = t_box();
+    assert_non_null(box);
+    char err[256];
+    assert_int_equal(sbx_box_prestart(box, err, sizeof err), 0);
+    pid_t init = only_child();
+    assert_true(init > 0);
+    assert_int_equal(kill(init, SIGKILL), 0);
+    struct sbx_spec spec;
+    sbx_spec_init(&spec);
+    struct sbx_result r;
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("exit", "4")), 0);
+    assert_int_equal(r.status, SBX_RTE);
+    assert_int_equal(r.exit_code, 4);
+    sbx_box_release(box);
+}
+
+static void *prestart_and_exit(void *arg)
+{
+    char err[256];
+    int rc = sbx_box_prestart(arg, err, sizeof err);
+    if (rc < 0)
+        fprintf(stderr, "sbx_box_prestart: %s\n", err);
+    return (void *)(intptr_t)rc;
+}
+
+static void test_standby_thread_gone(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_box *box = t_box();
+    assert_non_null(box);
+    pthread_t t;
+    void *rc;
+    assert_int_equal(pthread_create(&t, NULL, prestart_and_exit, box), 0);
+    assert_int_equal(pthread_join(t, &rc), 0);
+    assert_int_equal((intptr_t)rc, 0);
+    struct sbx_spec spec;
+    sbx_spec_init(&spec);
+    struct sbx_result r;
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("exit", "0")), 0);
+    assert_int_equal(r.status, SBX_OK);
+    sbx_box_release(box);
+}
+
+/* The program's umask is the calling thread's at sbx_run, even with an init started earlier
+ * under another umask; spec.umask overrides it. */
+static void test_umask(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_box *box = t_box();
+    assert_non_null(box);
+    char err[256];
+    mode_t old = umask(022);
+    assert_int_equal(sbx_box_prestart(box, err, sizeof err), 0);
+    umask(077);
+    struct sbx_spec spec;
+    sbx_spec_init(&spec);
+    struct sbx_result r;
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("umask")), 0);
+    assert_int_equal(r.exit_code, 077);
+    spec.umask = 05;
+    assert_int_equal(sbx_box_prestart(box, err, sizeof err), 0);
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("umask")), 0);
+    assert_int_equal(r.exit_code, 05);
+    umask(old);
+    sbx_box_release(box);
+}
+
 static void test_reuse_is_clean(void **state)
 {
     (void)state;
@@ -497,7 +613,12 @@ int main(void)
         cmocka_unit_test(test_links_planted),     cmocka_unit_test(test_concurrent_boxes),
         cmocka_unit_test(test_box_ids_host_wide), cmocka_unit_test(test_many_caller_fds),
         cmocka_unit_test(test_cancel_fd),         cmocka_unit_test(test_signals_reset),
-        cmocka_unit_test(test_orphans_reaped),
+        cmocka_unit_test(test_orphans_reaped),    cmocka_unit_test(test_standby_killed),
+        cmocka_unit_test(test_standby_thread_gone), cmocka_unit_test(test_umask),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    /* Every case twice: each run starting its own init, then with it started ahead. */
+    int failed = cmocka_run_group_tests_name("cold", tests, group_setup, group_teardown);
+    t_warm = true;
+    failed += cmocka_run_group_tests_name("warm", tests, group_setup, group_teardown);
+    return failed;
 }

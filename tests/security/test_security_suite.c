@@ -612,7 +612,9 @@ static int tmp_file(const char *name)
     return fd;
 }
 
-/* Runs row c in box A through the library; returns stdout + stderr (caller frees). */
+/* Runs row c in box A through the library; returns stdout + stderr (caller frees). After the
+ * run the box's next init is started at once (sbx_box_prestart), as servers and judges do: every
+ * row but the first runs with an init that waited through the row before it. */
 static char *run_lib(const struct sec_case *c, struct sbx_result *r)
 {
     static const char *const envp[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C.UTF-8", NULL};
@@ -638,6 +640,9 @@ static char *run_lib(const struct sec_case *c, struct sbx_result *r)
     }
     memset(r, 0, sizeof *r);
     int rc = sbx_run(box_a, &spec, r);
+    char perr[256];
+    if (sbx_box_prestart(box_a, perr, sizeof perr) < 0)
+        fail_msg("%s: sbx_box_prestart: %s", c->name, perr);
     argv_free(&b);
     char *o = read_fd_all(out), *e = read_fd_all(err);
     close(out);

@@ -2,10 +2,13 @@
 # run.sh - what one sandboxed run costs, in one go (called by `./gavel bench`, GAVEL_BUILD set to
 # a Release build folder): median and p90 over N runs (default 500) of a trivial static program
 #   floor  fork + execve + wait4, no sandbox
-#   lib    sbx_run() in a pooled box (the judge's path)
+#   lib    sbx_run() in a pooled box (the judge's path), the box's next init started between runs
+#          (sbx_box_prestart, untimed, as the judge does it while it checks the output)
+#   lib_cold  the same without that: each run starts the box's init itself
 #   cli    gavel-sandbox --dir DIR:/bench -- /bench/trivial (a whole process per run), served:
 #          the steady state of repeated commands, whose programs run in the boxes of the sandbox
-#          server the first command started (sandbox/cli_server.c)
+#          server the first command started (sandbox/cli_server.c), which starts a box's next
+#          init after each reply
 #   cli_here  the same with GAVEL_SANDBOX_SERVER=0: each command makes its own pool of one box,
 #          reusing what earlier commands kept (namespaces, cgroups, the seccomp cache)
 #   cli_cold  the same, each run after `gavel-sandbox --cleanup` (untimed): no server, nothing
@@ -38,6 +41,7 @@ measure() { # name, command...
 
 measure floor "$BENCH" floor "$N" "$tmp/trivial"
 measure lib "$BENCH" lib "$N" "$tmp/trivial"
+measure lib_cold "$BENCH" lib_cold "$N" "$tmp/trivial"
 # The served path: the first command starts the server; wait until it listens.
 "$CLI" --cleanup
 "$CLI" -- /bin/true >/dev/null
@@ -70,7 +74,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "runs per path: $N (trivial static program)"
 printf '%-8s %10s %10s %9s %10s %9s\n' path median_us p90_us vs_floor cpu_us vs_floor
-for k in floor lib cli cli_here cli_cold bwrap; do
+for k in floor lib lib_cold cli cli_here cli_cold bwrap; do
     [ -n "${med[$k]:-}" ] || { printf '%-8s %10s\n' "$k" "n/a"; continue; }
     printf '%-8s %10s %10s %9s %10s %9s\n' "$k" "${med[$k]}" "${p90[$k]}" \
         "$(ratio "${med[$k]}" "${med[floor]}")" "${cpu[$k]}" "$(ratio "${cpu[$k]}" "${cpu[floor]}")"

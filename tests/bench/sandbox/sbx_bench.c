@@ -4,7 +4,10 @@
  * Theory of operation. `sbx-bench MODE N PROGRAM [ARG...]` runs PROGRAM N times (after a few
  * warm-up runs) and prints "median_us p90_us cpu_us" of the per-run wall time:
  *   floor  fork + execve + wait4: the least any sandbox can cost;
- *   lib    sbx_run() in one pooled box (strict policy, no limits), as the judge uses it;
+ *   lib    sbx_run() in one pooled box (strict policy, no limits), as the judge uses it: between
+ *          runs the box's next init is started (sbx_box_prestart, untimed: the judge does it
+ *          while it checks the output; the init's CPU is counted when it is reaped);
+ *   lib_cold  the same without sbx_box_prestart: each run starts its own init;
  *   cmd    fork + execve + wait4 of a whole command line (gavel-sandbox -- ..., bwrap ...); for
  *          gavel-sandbox that is the warm path: what earlier commands kept is reused;
  *   cold   the same, but `PROGRAM --cleanup` runs before each run (untimed, its CPU left out):
@@ -88,7 +91,7 @@ static int lib_run(struct sbx_box *box, char **argv, int devnull)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: sbx-bench floor|lib|cmd|cold N PROGRAM [ARG...]\n");
+        fprintf(stderr, "usage: sbx-bench floor|lib|lib_cold|cmd|cold N PROGRAM [ARG...]\n");
         return 2;
     }
     const char *mode = argv[1];
@@ -98,7 +101,8 @@ int main(int argc, char **argv)
     int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
     struct sbx_pool *pool = NULL;
     struct sbx_box *box = NULL;
-    if (strcmp(mode, "lib") == 0) {
+    bool prestart = strcmp(mode, "lib") == 0;
+    if (prestart || strcmp(mode, "lib_cold") == 0) {
         char err[256];
         struct sbx_config cfg = {.n_boxes = 1};
         pool = sbx_pool_new(&cfg, err, sizeof err);
@@ -132,10 +136,15 @@ int main(int argc, char **argv)
             fprintf(stderr, "sbx-bench: run %ld of %s failed\n", i, mode);
             return 1;
         }
-        if (i >= 0) {
+        if (i >= 0)
             t[i] = gv_now_us() - t0;
-            cpu_sum += cpu_us() - c0;
+        char err[256];
+        if (prestart && sbx_box_prestart(box, err, sizeof err) < 0) {
+            fprintf(stderr, "sbx-bench: sbx_box_prestart: %s\n", err);
+            return 1;
         }
+        if (i >= 0) /* the prestart's CPU (and the last init's, reaped there) counts */
+            cpu_sum += cpu_us() - c0;
     }
     qsort(t, (size_t)n, sizeof *t, cmp_i64);
     int64_t cpu = cpu_sum / n;
