@@ -155,13 +155,14 @@ unsigned sbx_box_id(const struct sbx_box *box);
  * process of the box is dead when it returns. */
 int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result *result);
 
-/* Starts the box's next init now, so that its next sbx_run skips that part of its cost (about
- * a sixth of a trivial run): namespaces entered, a fresh /tmp and /proc mounted, in the box's
- * cgroup, waiting. Call it when nothing waits on you any more (after a result went out), from
- * the thread that will run the box next: the init dies with that thread, and a run that finds
- * it dead starts its own. A no-op when one is waiting already, or where cgroup v2 cannot reset
- * its memory peak (Linux before 6.12). Between runs the box then holds a sleeping process, which
- * sbx_pool_free kills. 0, or -1 with err (the next run then starts its own). */
+/* Has the box's next init started now, so that its next sbx_run skips that part of its cost
+ * (about a sixth of a trivial run): namespaces entered, a fresh /tmp and /proc mounted, in the
+ * box's cgroup, waiting. Returns at once: the pool's standby thread (made on the first call)
+ * starts it. Call it after a run, when the box has idle time ahead (a result went out, output is
+ * being checked); a run that comes before the start began starts its own init, one that comes
+ * during it waits for it. Nothing happens where cgroup v2 cannot reset its memory peak (Linux
+ * before 6.12). Between runs the box then holds a sleeping process, which sbx_pool_free kills.
+ * 0, or -1 with err when the thread cannot be made. */
 int sbx_box_prestart(struct sbx_box *box, char *err, size_t err_size);
 
 /* Empties the work folder (without following links); the box is as new. (/tmp is a fresh tmpfs

@@ -68,6 +68,9 @@ struct sbx_shared {
 #define SBX_REPORT_FORBIDDEN 'F'
 #define SBX_REPORT_DONE      'D'
 
+/* Where a box is with the pool's standby thread (sbx_standby.c). */
+enum sbx_standby { SBX_STANDBY_NONE, SBX_STANDBY_WANTED, SBX_STANDBY_STARTING };
+
 struct sbx_box {
     struct sbx_pool *pool;
     unsigned id;
@@ -95,6 +98,8 @@ struct sbx_box {
     int c1_sock;             /* our end of the socketpair with it */
     int c1_child_sock;       /* its end, as it sees it (the number at clone time) */
     int64_t c1_started_us;   /* for SBX_TIMING=1 */
+    enum sbx_standby standby; /* the standby thread's work on it (pool->lock) */
+    bool in_run;              /* sbx_run has it (pool->lock); the standby thread waits */
 };
 
 struct sbx_pool {
@@ -111,6 +116,10 @@ struct sbx_pool {
     unsigned n_hidden;
     long ncpus;
     int cap_last;    /* the highest capability this kernel knows (/proc/sys/kernel/cap_last_cap) */
+    /* The standby thread (sbx_standby.c), made on the first sbx_box_prestart. */
+    pthread_t standby_thread;
+    pthread_cond_t standby_cond; /* with lock: a box's standby state changed, or stop */
+    bool standby_up, standby_quit;
     bool keep_boxes; /* sbx_config.keep_boxes: leave cgroups, folders and namespaces behind */
     uint64_t work_kib;
 };
@@ -123,6 +132,15 @@ struct sbx_filter *sbx_pool_filter(struct sbx_pool *pool, enum sbx_policy policy
 void sbx_box_standby_stop(struct sbx_box *box);
 /* Reaps the last run's init, which exits on its own after its run (sbx_run.c). */
 void sbx_box_reap_exiting(struct sbx_box *box);
+/* In the standby thread: reaps the last run's init and starts the box's next one, unless one
+ * waits already or the cgroup cannot reset with it inside (sbx_run.c). 0 or -1 with err. */
+int sbx_init_start_ahead(struct sbx_box *box, char *err, size_t err_size);
+/* Before a run uses the box: a start only wanted is withdrawn, one under way waited for, and
+ * the box is in a run until sbx_standby_run_over (sbx_standby.c). */
+void sbx_standby_settle(struct sbx_box *box);
+void sbx_standby_run_over(struct sbx_box *box);
+/* Stops and joins the pool's standby thread, if it was made (sbx_standby.c). */
+void sbx_standby_stop_thread(struct sbx_pool *pool);
 
 /* Held shared while the host side has a file in a box open for writing (sbx_files.c), and
  * exclusively around clone() in sbx_run.c: a child cloned from one thread must not inherit

@@ -356,6 +356,7 @@ struct sbx_pool *sbx_pool_new(const struct sbx_config *cfg, char *err, size_t er
         return NULL;
     }
     pthread_mutex_init(&pool->lock, NULL);
+    pthread_cond_init(&pool->standby_cond, NULL);
     pool->n_boxes = n;
     pool->keep_boxes = cfg->keep_boxes;
     pool->ncpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -407,6 +408,7 @@ void sbx_pool_free(struct sbx_pool *pool)
 {
     if (pool == NULL)
         return;
+    sbx_standby_stop_thread(pool);
     for (unsigned i = 0; i < pool->n_boxes; i++)
         box_free(&pool->boxes[i]);
     for (size_t i = 0; i < sizeof pool->filters / sizeof pool->filters[0]; i++)
@@ -414,6 +416,7 @@ void sbx_pool_free(struct sbx_pool *pool)
             sbx_seccomp_free(pool->filters[i]);
     if (pool->cgroot != NULL)
         sbx_cg_root_free(pool->cgroot);
+    pthread_cond_destroy(&pool->standby_cond);
     pthread_mutex_destroy(&pool->lock);
     free(pool->boxes);
     free(pool);
@@ -512,7 +515,6 @@ void sbx_box_release(struct sbx_box *box)
 {
     if (box == NULL)
         return;
-    sbx_box_reap_exiting(box);
     if (sbx_box_clean(box) < 0)
         gv_warn("sandbox: cleaning box %u: %s", box->id, strerror(errno));
     pthread_mutex_lock(&box->pool->lock);

@@ -46,8 +46,9 @@
  * Why so: every wake-up of the parent during a run, and every step before "go", costs the
  * program's run time on a small machine. Handing the listener to the parent woke it twice per
  * run (about 0.3 ms of a 2.7 ms run on the 2-CPU test VM); C1's start before "go" is about
- * 0.4 ms, its exit 0.3 ms. A C1 started ahead whose thread has ended, or that was killed, is
- * found dead (or dies before it takes "go"); the run then starts an init of its own.
+ * 0.4 ms, its exit 0.3 ms. C1s started ahead are cloned by the pool's standby thread
+ * (sbx_standby.c), so they live as long as the pool, not as a caller's thread; one that was
+ * killed is found dead (or dies before it takes "go"), and the run starts an init of its own.
  *
  * Speed: C1 and C2 are cloned with CLONE_VM (no page-table copy of the caller, which may be a
  * big judge) and run only async-signal-safe code on their own stacks (sbx_pool.c makes them).
@@ -1191,7 +1192,7 @@ static bool standby_ready(struct sbx_box *box)
     return false;
 }
 
-int sbx_box_prestart(struct sbx_box *box, char *err, size_t err_size)
+int sbx_init_start_ahead(struct sbx_box *box, char *err, size_t err_size)
 {
     bool have_cg = sbx_cg_version(box->pool->cgroot) != SBX_CG_NONE;
     /* Without a resettable memory peak (cgroup v2 before Linux 6.12), every run needs a fresh
@@ -1329,7 +1330,8 @@ static void print_timing(const struct sbx_box *box, bool warm, int64_t entry_us,
             (long long)(now - s[6]));
 }
 
-int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result *r)
+/* sbx_run with the box settled with the standby thread. */
+static int run_in_box(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result *r)
 {
     int64_t entry_us = gv_now_us();
     memset(r, 0, sizeof *r);
@@ -1375,12 +1377,11 @@ int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result 
     close(box->c1_sock);
     box->c1_pidfd = box->c1_sock = -1;
     if (warm && (!w.killed || go_failed) && !box->shared->went) {
-        /* The init started ahead died before it took "go" (killed from outside, or its thread
-         * ended just now): nothing of the run happened, so it runs again with an init of its
-         * own. */
+        /* The init started ahead died before it took "go" (killed from outside): nothing of
+         * the run happened, so it runs again with an init of its own. */
         if (have_cg && sbx_cg_kill_all(box->cg) < 0)
             gv_warn("sandbox: box %u: processes left in the cgroup", box->id);
-        return sbx_run(box, spec, r);
+        return run_in_box(box, spec, r);
     }
     int rc = 0;
     if (have_cg && !c1_alone && sbx_cg_kill_all(box->cg) < 0)
@@ -1393,5 +1394,13 @@ int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result 
         rc = finish(box, &w, &l, have_cg, &c1_usage, spec->argv[0], r);
     remove_mount_points(box, spec);
     arena_trim(box);
+    return rc;
+}
+
+int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result *r)
+{
+    sbx_standby_settle(box);
+    int rc = run_in_box(box, spec, r);
+    sbx_standby_run_over(box);
     return rc;
 }

@@ -1,0 +1,120 @@
+/*
+ * sbx_standby.c - the pool's standby thread: starts boxes' next inits off the callers' threads.
+ *
+ * Theory of operation. sbx_box_prestart() only marks the box WANTED and wakes this thread,
+ * which the pool makes on the first call and joins in sbx_pool_free. The thread takes WANTED
+ * boxes one by one (STARTING), starts each one's init (sbx_run.c's sbx_init_start_ahead: reap
+ * the last run's init, reclaim what it left charged, clone the new init into the box's cgroup)
+ * and marks it NONE again; the init then prepares itself and waits for "go". A run on a box
+ * first settles it (sbx_standby_settle): a start still only WANTED is withdrawn (the run starts
+ * its own init, which costs the same), one under way is waited for, and the box is marked as in
+ * a run, which the thread leaves alone until sbx_standby_run_over. All of it under the pool's
+ * lock and one condition variable.
+ *
+ * Why a thread of its own: an init dies with the thread that cloned it (PR_SET_PDEATHSIG, so
+ * that a caller killed with -9 takes its boxes along), and callers' threads come and go (a
+ * judge's per-job threads, an interactive validator's thread); this one lives as long as the
+ * pool. It also keeps the caller's reply or output check from waiting for the clone, and an
+ * init that shares memory with its cloning thread (CLONE_VM) shares that thread's errno, which
+ * then is this thread's.
+ */
+#include "sbx_internal.h"
+
+#include "gv.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The next box someone wants started and no run uses, or NULL. Called with pool->lock held. */
+static struct sbx_box *next_wanted(struct sbx_pool *pool)
+{
+    for (unsigned i = 0; i < pool->n_boxes; i++)
+        if (pool->boxes[i].standby == SBX_STANDBY_WANTED && !pool->boxes[i].in_run)
+            return &pool->boxes[i];
+    return NULL;
+}
+
+static void *standby_main(void *arg)
+{
+    struct sbx_pool *pool = arg;
+    pthread_mutex_lock(&pool->lock);
+    for (;;) {
+        struct sbx_box *box = next_wanted(pool);
+        if (box == NULL) {
+            if (pool->standby_quit)
+                break;
+            pthread_cond_wait(&pool->standby_cond, &pool->lock);
+            continue;
+        }
+        box->standby = SBX_STANDBY_STARTING;
+        pthread_mutex_unlock(&pool->lock);
+        char err[SBX_MESSAGE_MAX];
+        if (sbx_init_start_ahead(box, err, sizeof err) < 0)
+            gv_warn("sandbox: box %u: start its next init: %s", box->id, err);
+        pthread_mutex_lock(&pool->lock);
+        box->standby = SBX_STANDBY_NONE;
+        pthread_cond_broadcast(&pool->standby_cond);
+    }
+    pthread_mutex_unlock(&pool->lock);
+    return NULL;
+}
+
+int sbx_box_prestart(struct sbx_box *box, char *err, size_t err_size)
+{
+    struct sbx_pool *pool = box->pool;
+    int rc = 0;
+    pthread_mutex_lock(&pool->lock);
+    if (!pool->standby_up) {
+        rc = pthread_create(&pool->standby_thread, NULL, standby_main, pool);
+        pool->standby_up = rc == 0;
+    }
+    if (rc == 0 && box->standby == SBX_STANDBY_NONE) {
+        box->standby = SBX_STANDBY_WANTED;
+        pthread_cond_broadcast(&pool->standby_cond);
+    }
+    pthread_mutex_unlock(&pool->lock);
+    if (rc != 0) {
+        snprintf(err, err_size, "pthread_create: %s", strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+void sbx_standby_settle(struct sbx_box *box)
+{
+    struct sbx_pool *pool = box->pool;
+    pthread_mutex_lock(&pool->lock);
+    if (box->standby == SBX_STANDBY_WANTED)
+        box->standby = SBX_STANDBY_NONE;
+    while (box->standby == SBX_STANDBY_STARTING)
+        pthread_cond_wait(&pool->standby_cond, &pool->lock);
+    box->in_run = true;
+    pthread_mutex_unlock(&pool->lock);
+}
+
+void sbx_standby_run_over(struct sbx_box *box)
+{
+    struct sbx_pool *pool = box->pool;
+    pthread_mutex_lock(&pool->lock);
+    box->in_run = false;
+    if (box->standby == SBX_STANDBY_WANTED) /* asked for during the run */
+        pthread_cond_broadcast(&pool->standby_cond);
+    pthread_mutex_unlock(&pool->lock);
+}
+
+void sbx_standby_stop_thread(struct sbx_pool *pool)
+{
+    pthread_mutex_lock(&pool->lock);
+    bool up = pool->standby_up;
+    pool->standby_quit = true;
+    for (unsigned i = 0; i < pool->n_boxes; i++)
+        if (pool->boxes[i].standby == SBX_STANDBY_WANTED)
+            pool->boxes[i].standby = SBX_STANDBY_NONE;
+    pthread_cond_broadcast(&pool->standby_cond);
+    pthread_mutex_unlock(&pool->lock);
+    if (up)
+        pthread_join(pool->standby_thread, NULL);
+    pool->standby_up = false;
+}
