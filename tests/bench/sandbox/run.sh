@@ -2,8 +2,9 @@
 # run.sh - what one sandboxed run costs, in one go (called by `./gavel bench`, GAVEL_BUILD set to
 # a Release build folder): median and p90 over N runs (default 500) of a trivial static program
 #   floor  fork + execve + wait4, no sandbox
-#   lib    sbx_run() in a pooled box (the judge's path), the box's next init started between runs
-#          (sbx_box_prestart, untimed, as the judge does it while it checks the output)
+#   lib    sbx_run() in a pooled box (the judge's path), the box's next init started after each
+#          run (sbx_box_prestart) and 2 ms of untimed idle time, as a judge has while it checks
+#          the output
 #   lib_cold  the same without that: each run starts the box's init itself
 #   cli    gavel-sandbox --dir DIR:/bench -- /bench/trivial (a whole process per run), served:
 #          the steady state of repeated commands, whose programs run in the boxes of the sandbox
@@ -14,6 +15,9 @@
 #   cli_cold  the same, each run after `gavel-sandbox --cleanup` (untimed): no server, nothing
 #          kept, no cached seccomp program (N/5 runs)
 #   bwrap  bubblewrap with a judge-like command line (--unshare-all, ro-binds, --proc, --dev, --tmpfs)
+# and, to read the rest by, the floor run twice at once (one per CPU): whether process creation
+# on this machine overlaps across CPUs at all (on some VMs it does not, and then work taken off
+# a run's critical path into another process saves nothing).
 # and prints a table with the ratios to the floor, and the machine it ran on. Besides wall times
 # it shows the CPU time each run costs (this process and its children), which a busy machine
 # distorts much less than wall times. Needs root.
@@ -40,6 +44,9 @@ measure() { # name, command...
 }
 
 measure floor "$BENCH" floor "$N" "$tmp/trivial"
+"$BENCH" floor "$N" "$tmp/trivial" >"$tmp/floor2" &
+measure floor_x2 "$BENCH" floor "$N" "$tmp/trivial"
+wait
 measure lib "$BENCH" lib "$N" "$tmp/trivial"
 measure lib_cold "$BENCH" lib_cold "$N" "$tmp/trivial"
 # The served path: the first command starts the server; wait until it listens.
@@ -80,6 +87,7 @@ for k in floor lib lib_cold cli cli_here cli_cold bwrap; do
         "$(ratio "${med[$k]}" "${med[floor]}")" "${cpu[$k]}" "$(ratio "${cpu[$k]}" "${cpu[floor]}")"
 done
 echo "cli: the server's CPU per served run, the box's included: ${server_us} us (not in cpu_us above)"
+echo "floor, two at once (one per CPU): $(ratio "${med[floor_x2]}" "${med[floor]}") of the floor alone ($(awk '{ print $1 }' "$tmp/floor2") and ${med[floor_x2]} us)"
 if [ -n "${med[bwrap]:-}" ]; then
     echo "cli / bwrap: $(ratio "${med[cli]}" "${med[bwrap]}") (served), $(ratio "${med[cli_here]}" "${med[bwrap]}") (no server, warm), $(ratio "${med[cli_cold]}" "${med[bwrap]}") (cold); CPU $(ratio "$(( cpu[cli] + server_us ))" "${cpu[bwrap]}") (served, server included)"
 fi

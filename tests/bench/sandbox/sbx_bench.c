@@ -4,9 +4,10 @@
  * Theory of operation. `sbx-bench MODE N PROGRAM [ARG...]` runs PROGRAM N times (after a few
  * warm-up runs) and prints "median_us p90_us cpu_us" of the per-run wall time:
  *   floor  fork + execve + wait4: the least any sandbox can cost;
- *   lib    sbx_run() in one pooled box (strict policy, no limits), as the judge uses it: between
- *          runs the box's next init is started (sbx_box_prestart, untimed: the judge does it
- *          while it checks the output; the init's CPU is counted when it is reaped);
+ *   lib    sbx_run() in one pooled box (strict policy, no limits), as the judge uses it: after
+ *          each run the box's next init is started (sbx_box_prestart) and the bench sleeps
+ *          BENCH_IDLE_US, untimed: the idle time a judge checking output or a server waiting
+ *          for its next command has (the CPU of the init's start is counted);
  *   lib_cold  the same without sbx_box_prestart: each run starts its own init;
  *   cmd    fork + execve + wait4 of a whole command line (gavel-sandbox -- ..., bwrap ...); for
  *          gavel-sandbox that is the warm path: what earlier commands kept is reused;
@@ -33,6 +34,7 @@
 #define BENCH_WARMUP 20
 #define BENCH_WARMUP_COLD 2
 #define BENCH_RUNS_MAX 100000
+#define BENCH_IDLE_US 2000 /* lib: untimed idle time after each run */
 
 static int cmp_i64(const void *a, const void *b)
 {
@@ -143,6 +145,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "sbx-bench: sbx_box_prestart: %s\n", err);
             return 1;
         }
+        if (prestart)
+            usleep(BENCH_IDLE_US);
         if (i >= 0) /* the prestart's CPU (and the last init's, reaped there) counts */
             cpu_sum += cpu_us() - c0;
     }
