@@ -683,8 +683,10 @@ static SBX_CHILD void c1_wait(struct sbx_shared *sh, int sock, pid_t pid, int si
  * namespace's init reaches every other process in it; a process forking at that moment has the
  * signal pending and its fork fails; orphans are reparented to C1 before their parent can be
  * reaped, so no child left (ECHILD) means no process left. */
-static SBX_CHILD void c1_finish(struct sbx_shared *sh, int sock, struct rusage *sum)
+static SBX_CHILD void c1_finish(struct sbx_shared *sh, int sock, int listener, struct rusage *sum)
 {
+    if (listener >= 0) /* a call that came as the program ended still counts */
+        c1_forbidden(sh, sock, listener);
     kill(-1, SIGKILL);
     c1_reap(sh, 0, sum, true); /* returns at ECHILD: pid 0 is nobody's */
     sh->all_reaped = 1;
@@ -785,7 +787,7 @@ static SBX_CHILD int c1_main(void *arg)
     close_all_but(keep, 3);
     struct rusage sum = {0};
     c1_wait(sh, sock, pid, sigfd, listener, &sum);
-    c1_finish(sh, sock, &sum);
+    c1_finish(sh, sock, listener, &sum);
     _exit(0);
 }
 
