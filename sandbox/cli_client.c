@@ -28,6 +28,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -187,7 +188,7 @@ int cli_client_spawn_server(const char *base_dir)
         int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(null_fd, 2) < 0)
             _exit(2);
-        close_range(3, ~0U, 0);
+        syscall(SYS_close_range, 3, ~0U, 0); /* (musl has no wrapper) */
         char idle[16], self[PATH_MAX];
         snprintf(idle, sizeof idle, "%d", CLI_SERVER_IDLE_DEFAULT_S);
         ssize_t n = readlink(CLI_SERVER_EXE, self, sizeof self - 1); /* for ps: which build */

@@ -32,10 +32,18 @@ void cli_server_lock_prefix(const char *base_dir, char *buf, size_t size)
     snprintf(buf, size, "cli-%016llx-", (unsigned long long)base_hash(base_dir));
 }
 
+/* The executable whose identity names the server: this one, or the core a front hands over to. */
+static const char *server_exe = "/proc/self/exe";
+
+void cli_server_exe(const char *path)
+{
+    server_exe = path;
+}
+
 int cli_server_addr(const char *base_dir, struct cli_server_addr *addr)
 {
     struct stat st;
-    if (stat("/proc/self/exe", &st) < 0)
+    if (stat(server_exe, &st) < 0)
         return -1;
     uint64_t id[6] = {CLI_WIRE_VERSION, st.st_dev, st.st_ino, (uint64_t)st.st_size,
                       (uint64_t)st.st_mtim.tv_sec, (uint64_t)st.st_mtim.tv_nsec};

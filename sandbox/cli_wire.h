@@ -85,8 +85,12 @@ struct cli_server_addr {
     char lock_path[CLI_SERVER_PATH_MAX];
 };
 
-/* Fills addr for base_dir (NULL: the default) and this executable. 0, or -1 with errno. */
+/* Fills addr for base_dir (NULL: the default) and this executable (or the one cli_server_exe
+ * named). 0, or -1 with errno. */
 int cli_server_addr(const char *base_dir, struct cli_server_addr *addr);
+/* The executable whose servers this process talks to, when not itself: a front names the core
+ * it hands over to (cli_front.c). path must stay valid. */
+void cli_server_exe(const char *path);
 /* The lock-file prefix shared by every executable's server for base_dir ("cli-<base>-"). */
 void cli_server_lock_prefix(const char *base_dir, char *buf, size_t size);
 

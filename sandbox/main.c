@@ -14,8 +14,14 @@
  * the servers and removes what is kept; `--server` runs a server in the foreground. Exit
  * status 0 whenever the sandbox itself worked, whatever the program did; 2 on the sandbox's own
  * failure or a bad command line (then the message is on stderr, and JSON too if a run was tried).
+ *
+ * Built twice: gavel-sandbox-core is all of the above; gavel-sandbox, built with
+ * GAVEL_SANDBOX_FRONT, parses the same command line and offers the run to the server, and hands
+ * everything else to the core by execve (cli_front.c says why and how).
  */
+#include "cli_front.h"
 #include "cli_server.h"
+#include "cli_wire.h"
 #include "sandbox.h"
 
 #include "gv.h"
@@ -47,7 +53,12 @@ struct cli {
     bool cleanup;
     bool server;
     unsigned idle_exit_s;
+    char **argv;          /* as given: the front hands it to the core */
+    int front_outcome;    /* core: what the front's offer to the server came to; -1: none */
+    int front_fds[3];     /* core: the front's --stdin/--stdout/--stderr (NO_FRONT: none) */
 };
+
+#define NO_FRONT (-2)
 
 static const char usage_text[] =
     "usage: gavel-sandbox [OPTION]... -- PROGRAM [ARG]...\n"
@@ -266,6 +277,11 @@ static int normalize_base_dir(struct cli *c)
 static int open_files(struct cli *c)
 {
     int *fds[3] = {&c->spec.stdin_fd, &c->spec.stdout_fd, &c->spec.stderr_fd};
+    if (c->front_fds[0] != NO_FRONT) { /* opened by the front already */
+        for (int i = 0; i < 3; i++)
+            *fds[i] = c->front_fds[i];
+        return 0;
+    }
     for (int i = 0; i < 3; i++) {
         if (c->files[i] == NULL)
             continue;
@@ -278,6 +294,31 @@ static int open_files(struct cli *c)
     }
     return 0;
 }
+
+#ifdef GAVEL_SANDBOX_FRONT
+
+/* The front hands the command to the core; outcome >= 0 after an unserved offer. Returns only
+ * when the core cannot be started. */
+static int to_core(struct cli *c, int outcome)
+{
+    int fds[3] = {c->spec.stdin_fd, c->spec.stdout_fd, c->spec.stderr_fd};
+    cli_front_exec_core(c->argv, outcome, fds);
+    const char *core = cli_front_core_path();
+    struct sbx_result r;
+    memset(&r, 0, sizeof r);
+    r.status = SBX_JE;
+    snprintf(r.message, sizeof r.message, "exec %.200s: %s", core ? core : CLI_CORE_NAME,
+             strerror(errno));
+    if (outcome >= 0) { /* a run was tried: its JSON */
+        char json[2048];
+        sbx_result_to_json(&r, json, sizeof json);
+        printf("%s\n", json);
+    }
+    fprintf(stderr, "gavel-sandbox: %s\n", r.message);
+    return EXIT_SANDBOX;
+}
+
+#else
 
 /* CPU time of this process and its reaped children, for SBX_TIMING=1 profiling. */
 static int64_t cpu_now_us(void)
@@ -318,16 +359,24 @@ static int run_here(struct cli *c, struct sbx_result *r)
     return rc;
 }
 
-/* Offers the run to a server (cli_client.c). Returns 1 when it was served (or lost: r says so),
- * 0 to run it here, -1 when it had to be served and was not. *spawn: start a server after. */
-static int run_served(struct cli *c, struct sbx_result *r, int *rc, bool *spawn)
+#endif
+
+/* Offers the run to a server (cli_client.c), unless a front did. Returns 1 when it was served
+ * (or lost: r says so), 0 to run it here, -1 when it had to be served and was not. *out: what
+ * the offer came to (-1: none was made); *spawn: start a server after. */
+static int run_served(struct cli *c, struct sbx_result *r, int *rc, int *out_made, bool *spawn)
 {
     enum cli_client_mode mode = cli_client_mode_from_env();
     *spawn = false;
+    *out_made = -1;
     if (mode == CLI_CLIENT_OFF || (getenv("SBX_TIMING") != NULL && mode == CLI_CLIENT_AUTO))
         return 0; /* SBX_TIMING profiles this process's own run */
-    char why[SBX_MESSAGE_MAX];
-    enum cli_client_outcome out = cli_client_run(c->cfg.base_dir, &c->spec, r, rc, why, sizeof why);
+    char why[SBX_MESSAGE_MAX] = "the front's offer was not taken";
+    enum cli_client_outcome out = c->front_outcome >= 0
+                                      ? (enum cli_client_outcome)c->front_outcome
+                                      : cli_client_run(c->cfg.base_dir, &c->spec, r, rc, why,
+                                                       sizeof why);
+    *out_made = (int)out;
     if (out == CLI_SERVED || out == CLI_LOST)
         return 1;
     if (mode == CLI_CLIENT_REQUIRE) {
@@ -345,10 +394,15 @@ static int run(struct cli *c)
 {
     struct sbx_result r;
     memset(&r, 0, sizeof r);
-    int rc = -1;
+    int rc = -1, out;
     bool spawn;
-    if (run_served(c, &r, &rc, &spawn) == 0)
+#ifdef GAVEL_SANDBOX_FRONT
+    if (run_served(c, &r, &rc, &out, &spawn) == 0)
+        return to_core(c, out);
+#else
+    if (run_served(c, &r, &rc, &out, &spawn) == 0)
         rc = run_here(c, &r);
+#endif
     char json[2048];
     sbx_result_to_json(&r, json, sizeof json);
     printf("%s\n", json);
@@ -360,6 +414,7 @@ static int run(struct cli *c)
     return rc < 0 ? EXIT_SANDBOX : 0;
 }
 
+#ifndef GAVEL_SANDBOX_FRONT
 static int cleanup(struct cli *c)
 {
     char err[256];
@@ -372,16 +427,50 @@ static int cleanup(struct cli *c)
     return 0;
 }
 
+#endif
+
+/* Core: takes over what a front says it did (cli_front.c). Front: names the core's servers. */
+static int front_hand_over(struct cli *c)
+{
+    c->front_outcome = -1;
+    c->front_fds[0] = c->front_fds[1] = c->front_fds[2] = NO_FRONT;
+#ifdef GAVEL_SANDBOX_FRONT
+    const char *core = cli_front_core_path();
+    if (core != NULL)
+        cli_server_exe(core);
+#else
+    int outcome, fds[3];
+    int h = cli_front_handed_over(&outcome, fds);
+    if (h < 0) {
+        fprintf(stderr, "gavel-sandbox: malformed GAVEL_SANDBOX_FRONT in the environment\n");
+        return -1;
+    }
+    if (h > 0) {
+        c->front_outcome = outcome;
+        memcpy(c->front_fds, fds, sizeof fds);
+    }
+#endif
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static struct cli c;
     gv_log_init("gavel-sandbox", GV_LOG_WARN);
     sbx_spec_init(&c.spec);
+    c.argv = argv;
+    if (front_hand_over(&c) < 0)
+        return EXIT_SANDBOX;
     int rc = parse(&c, argc, argv);
     if (rc == 0 && normalize_base_dir(&c) < 0)
         rc = -1;
     if (rc != 0)
         return rc > 0 ? 0 : EXIT_SANDBOX;
+#ifdef GAVEL_SANDBOX_FRONT
+    if (c.cleanup || c.server || cli_client_mode_from_env() == CLI_CLIENT_OFF ||
+        getenv("SBX_TIMING") != NULL)
+        return to_core(&c, -1);
+#else
     if (c.cleanup)
         return cleanup(&c);
     if (c.server) {
@@ -389,6 +478,7 @@ int main(int argc, char **argv)
         gv_log_init("gavel-sandbox", GV_LOG_INFO);
         return cli_server_main(&opt);
     }
+#endif
     if (open_files(&c) < 0)
         return EXIT_SANDBOX;
     rc = run(&c);

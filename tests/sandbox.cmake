@@ -18,6 +18,26 @@ gavel_c_test(test_sandbox_cli SOURCES integration/test_sandbox_cli.c LIBS PkgCon
   LABELS integration TIMEOUT 120)
 add_dependencies(test_sandbox_cli gavel-sandbox)
 
+# Release builds link the front (gavel-sandbox) against musl; this (sanitized) build cannot, so
+# the same sources are built here with musl-gcc as well, and the CLI test runs again through
+# that front.
+find_program(GAVEL_MUSL_GCC musl-gcc)
+if(GAVEL_MUSL_GCC)
+  set(front_musl ${CMAKE_BINARY_DIR}/sandbox/gavel-sandbox-musl)
+  add_custom_command(OUTPUT ${front_musl}
+    COMMAND ${GAVEL_MUSL_GCC} -std=c17 -O2 -Wall -Wextra -Werror -fno-strict-aliasing
+      -D_GNU_SOURCE -DGAVEL_SANDBOX_FRONT -I${PROJECT_SOURCE_DIR}/sandbox
+      -I${PROJECT_SOURCE_DIR}/common -I${CMAKE_BINARY_DIR}/generated -static -o ${front_musl}
+      ${GAVEL_SANDBOX_FRONT_SOURCES}
+    DEPENDS ${GAVEL_SANDBOX_FRONT_SOURCES} VERBATIM)
+  add_custom_target(gavel-sandbox-musl ALL DEPENDS ${front_musl})
+  add_dependencies(gavel-sandbox-musl gavel-sandbox-core)
+  add_test(NAME test_sandbox_cli_musl COMMAND test_sandbox_cli)
+  set_tests_properties(test_sandbox_cli_musl PROPERTIES LABELS integration TIMEOUT 120
+    ENVIRONMENT "GAVEL_SOURCE_DIR=${PROJECT_SOURCE_DIR};GAVEL_BUILD_DIR=${PROJECT_BINARY_DIR};GAVEL_SANDBOX_CLI=${front_musl}"
+    FIXTURES_REQUIRED sbx_cli RESOURCE_LOCK sbx_default_base)
+endif()
+
 # The status table (sandbox/sbx_status.c) on plain data.
 gavel_c_test(test_sbx_status SOURCES unit/test_sbx_status.c LIBS gavel_sandbox LABELS unit)
 target_include_directories(test_sbx_status PRIVATE ${PROJECT_SOURCE_DIR}/sandbox)

@@ -4,6 +4,8 @@
  * Every case runs twice: with GAVEL_SANDBOX_SERVER=0 (each command makes its own box) and with
  * =require through the sandbox server, which the first command on the default base folder
  * starts by itself (checked in the second group's setup: auto-start, then served).
+ * gavel-sandbox is the front (sandbox/cli_front.c); GAVEL_SANDBOX_CLI names another build of it
+ * (ctest's test_sandbox_cli_musl: the musl one Release builds ship).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -227,8 +229,11 @@ static int group_setup(void **state)
 {
     (void)state;
     server_mode = "0";
-    const char *build = getenv("GAVEL_BUILD_DIR");
-    snprintf(cli, sizeof cli, "%s/sandbox/gavel-sandbox", build ? build : "..");
+    const char *build = getenv("GAVEL_BUILD_DIR"), *front = getenv("GAVEL_SANDBOX_CLI");
+    if (front != NULL) /* another build of the front (the musl one) */
+        snprintf(cli, sizeof cli, "%s", front);
+    else
+        snprintf(cli, sizeof cli, "%s/sandbox/gavel-sandbox", build ? build : "..");
     snprintf(tmpdir, sizeof tmpdir, "/tmp/gavel-sbx-cli-XXXXXX");
     if (mkdtemp(tmpdir) == NULL)
         return -1;

@@ -6,7 +6,8 @@
 #          run (sbx_box_prestart) and 2 ms of untimed idle time, as a judge has while it checks
 #          the output
 #   lib_cold  the same without that: each run starts the box's init itself
-#   cli    gavel-sandbox --dir DIR:/bench -- /bench/trivial (a whole process per run), served:
+#   cli    gavel-sandbox --dir DIR:/bench -- /bench/trivial (a whole process per run: the front,
+#          sandbox/cli_front.c, which hands what it cannot do to gavel-sandbox-core), served:
 #          the steady state of repeated commands, whose programs run in the boxes of the sandbox
 #          server the first command started (sandbox/cli_server.c), which starts a box's next
 #          init after each reply
@@ -53,7 +54,7 @@ measure lib_cold "$BENCH" lib_cold "$N" "$tmp/trivial"
 "$CLI" --cleanup
 "$CLI" -- /bin/true >/dev/null
 for _ in $(seq 100); do compgen -G "/run/gavel/sandbox/cli-*.sock" >/dev/null && break; sleep 0.05; done
-server_pid="$(pgrep -f -n -- "^$CLI --server" || true)"
+server_pid="$(pgrep -f -n -- "^$CLI-core --server" || true)" # the front hands --server to the core
 # utime + stime + cutime + cstime: the server's threads and the boxes it reaped.
 server_cpu() { [ -n "$server_pid" ] && awk '{ print $14 + $15 + $16 + $17 }' "/proc/$server_pid/stat" 2>/dev/null || echo 0; }
 ticks0="$(server_cpu)"
