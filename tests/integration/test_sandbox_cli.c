@@ -17,6 +17,7 @@
 
 #include <cjson/cJSON.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,6 +207,52 @@ static void test_dir_binds(void **state)
     free(y);
 }
 
+static void *write_fifo(void *path)
+{
+    int fd = open(path, O_WRONLY); /* until the command opens it for reading */
+    if (fd >= 0) {
+        gv_write_all(fd, "through a fifo\n", 15);
+        close(fd);
+    }
+    return NULL;
+}
+
+/* An offer no server takes (auto mode, a base folder nobody serves): the front hands over to
+ * gavel-sandbox-core with the files it opened. A FIFO on --stdin can only be opened once: a core
+ * that opened it again would wait for a writer for ever. */
+static void test_front_hands_over(void **state)
+{
+    (void)state;
+    NEED_ROOT();
+    char fifo[160], base[160], in[200], out[200];
+    snprintf(fifo, sizeof fifo, "%s/fifo", tmpdir);
+    snprintf(base, sizeof base, "%s/base", tmpdir);
+    snprintf(out, sizeof out, "%s/out.txt", tmpdir);
+    snprintf(in, sizeof in, "%s", fifo);
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    pthread_t writer;
+    assert_int_equal(pthread_create(&writer, NULL, write_fifo, fifo), 0);
+    const char *saved = server_mode;
+    server_mode = NULL;
+    struct cli_run r;
+    run_cli(&r, ARGS("--base-dir", base, "--stdin", in, "--stdout", out, "--policy", "runtime",
+                     "--", "/bin/cat"));
+    server_mode = saved;
+    pthread_join(writer, NULL);
+    assert_int_equal(r.exit_status, 0);
+    assert_string_equal(str(&r, "status"), "OK");
+    cJSON_Delete(r.json);
+    char *o = slurp("out.txt");
+    assert_non_null(o);
+    assert_string_equal(o, "through a fifo\n");
+    free(o);
+    unlink(fifo);
+    run_cli(&r, ARGS("--cleanup", "--base-dir", base));
+    cJSON_Delete(r.json);
+    rmdir(base);
+}
+
 static void test_bad_command_lines(void **state)
 {
     (void)state;
@@ -307,7 +354,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_true_and_exit_code), cmocka_unit_test(test_time_limit),
         cmocka_unit_test(test_files_env_cwd),      cmocka_unit_test(test_dir_binds),
-        cmocka_unit_test(test_bad_command_lines),
+        cmocka_unit_test(test_bad_command_lines), cmocka_unit_test(test_front_hands_over),
     };
     int failed = cmocka_run_group_tests_name("own box per command", tests, group_setup,
                                              group_teardown);
