@@ -55,10 +55,8 @@ struct cli {
     unsigned idle_exit_s;
     char **argv;          /* as given: the front hands it to the core */
     int front_outcome;    /* core: what the front's offer to the server came to; -1: none */
-    int front_fds[3];     /* core: the front's --stdin/--stdout/--stderr (NO_FRONT: none) */
+    int front_fds[3];     /* core, with front_outcome: the front's --stdin/--stdout/--stderr */
 };
-
-#define NO_FRONT (-2)
 
 static const char usage_text[] =
     "usage: gavel-sandbox [OPTION]... -- PROGRAM [ARG]...\n"
@@ -277,7 +275,7 @@ static int normalize_base_dir(struct cli *c)
 static int open_files(struct cli *c)
 {
     int *fds[3] = {&c->spec.stdin_fd, &c->spec.stdout_fd, &c->spec.stderr_fd};
-    if (c->front_fds[0] != NO_FRONT) { /* opened by the front already */
+    if (c->front_outcome >= 0) { /* opened by the front already */
         for (int i = 0; i < 3; i++)
             *fds[i] = c->front_fds[i];
         return 0;
@@ -433,7 +431,6 @@ static int cleanup(struct cli *c)
 static int front_hand_over(struct cli *c)
 {
     c->front_outcome = -1;
-    c->front_fds[0] = c->front_fds[1] = c->front_fds[2] = NO_FRONT;
 #ifdef GAVEL_SANDBOX_FRONT
     const char *core = cli_front_core_path();
     if (core != NULL)

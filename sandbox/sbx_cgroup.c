@@ -924,20 +924,26 @@ static void close_groups(struct sbx_cg *cg)
     }
 }
 
+/* pids.current (tasks, zombies not yet released included) in one read; -1 without it. */
+static int read_tasks(const struct sbx_cg *cg, uint64_t *tasks)
+{
+    char buf[32];
+    ssize_t n = cg->fd[F_TASKS] >= 0 ? pread(cg->fd[F_TASKS], buf, sizeof buf - 1, 0) : -1;
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    return parse_u64(buf, tasks);
+}
+
 /* After killing a leftover group's processes: waits (bounded) until the last of them is reaped,
  * because pids.current counts zombies and a run's pids.max would otherwise be short of them. A
  * crashed owner's processes are reaped by init, which takes a moment. */
 static void wait_reaped(struct sbx_cg *cg)
 {
-    char buf[32];
     uint64_t tasks = 1;
     int64_t deadline = gv_now_ms() + CG_KILL_TIMEOUT_MS;
     while (cg->fd[F_TASKS] >= 0 && gv_now_ms() < deadline) {
-        ssize_t n = pread(cg->fd[F_TASKS], buf, sizeof buf - 1, 0);
-        if (n <= 0)
-            return;
-        buf[n] = '\0';
-        if (parse_u64(buf, &tasks) < 0 || tasks == 0)
+        if (read_tasks(cg, &tasks) < 0 || tasks == 0)
             return;
         nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
     }
@@ -1220,14 +1226,9 @@ int sbx_cg_kill_all(struct sbx_cg *cg)
 
 int sbx_cg_tasks(struct sbx_cg *cg)
 {
-    char buf[32];
     uint64_t tasks;
-    ssize_t n = cg->fd[F_TASKS] >= 0 ? pread(cg->fd[F_TASKS], buf, sizeof buf - 1, 0) : -1;
-    if (n > 0) {
-        buf[n] = '\0';
-        if (parse_u64(buf, &tasks) == 0 && tasks < INT_MAX)
-            return (int)tasks;
-    }
+    if (read_tasks(cg, &tasks) == 0 && tasks < INT_MAX)
+        return (int)tasks;
     return sbx_cg_count(cg);
 }
 
