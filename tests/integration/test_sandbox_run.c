@@ -337,12 +337,13 @@ static bool is_zombie(int pid)
     return p == NULL || p[1] == '\0' || p[2] == 'Z';
 }
 
-/* The pid of this process's only live child (a box's waiting init), from
- * /proc/self/task/<tid>/children of every thread; 0 when there is not exactly one. */
-static pid_t only_child(void)
+#define T_CHILDREN_MAX 64
+
+/* This process's live children (every thread's, from /proc/self/task/<tid>/children) into
+ * pids; returns how many. */
+static int live_children(pid_t *pids, int max)
 {
-    pid_t found = 0;
-    int count = 0;
+    int n = 0;
     DIR *d = opendir("/proc/self/task");
     struct dirent *e;
     while (d != NULL && (e = readdir(d)) != NULL) {
@@ -350,17 +351,32 @@ static pid_t only_child(void)
         snprintf(path, sizeof path, "/proc/self/task/%s/children", e->d_name);
         FILE *f = e->d_name[0] == '.' ? NULL : fopen(path, "r");
         int pid;
-        while (f != NULL && fscanf(f, "%d", &pid) == 1) {
-            if (is_zombie(pid))
-                continue;
-            found = pid;
-            count++;
-        }
+        while (f != NULL && fscanf(f, "%d", &pid) == 1)
+            if (!is_zombie(pid) && n < max)
+                pids[n++] = pid;
         if (f != NULL)
             fclose(f);
     }
     if (d != NULL)
         closedir(d);
+    return n;
+}
+
+/* A live child that is not among the n in before (an earlier run's init may still be exiting,
+ * until the standby thread reaps it); 0 when there is not exactly one. */
+static pid_t new_child(const pid_t *before, int n)
+{
+    pid_t now[T_CHILDREN_MAX], found = 0;
+    int count = 0, k = live_children(now, T_CHILDREN_MAX);
+    for (int i = 0; i < k; i++) {
+        bool old = false;
+        for (int j = 0; j < n && !old; j++)
+            old = now[i] == before[j];
+        if (!old) {
+            found = now[i];
+            count++;
+        }
+    }
     return count == 1 ? found : 0;
 }
 
@@ -372,10 +388,12 @@ static void test_standby_killed(void **state)
     struct sbx_box *box = t_box();
     assert_non_null(box);
     char err[256];
+    pid_t before[T_CHILDREN_MAX];
+    int n_before = live_children(before, T_CHILDREN_MAX);
     assert_int_equal(sbx_box_prestart(box, err, sizeof err), 0);
     pid_t init = 0;
     for (int i = 0; i < 200 && init == 0; i++) { /* the standby thread starts it: 2 s at most */
-        init = only_child();
+        init = new_child(before, n_before);
         if (init == 0)
             usleep(10 * 1000);
     }
