@@ -1138,6 +1138,15 @@ int sbx_cg_attach_cloned(struct sbx_cg *cg, pid_t pid)
     return attach_but(cg, pid, H_V2);
 }
 
+size_t sbx_cg_procs_fds(const struct sbx_cg *cg, int *fds, size_t max)
+{
+    size_t n = 0;
+    for (enum cg_hier h = H_MEMORY; h < H_COUNT && n < max; h++)
+        if (cg->fd[F_PROCS + h] >= 0)
+            fds[n++] = cg->fd[F_PROCS + h];
+    return n;
+}
+
 int sbx_cg_clone_fd(const struct sbx_cg *cg)
 {
     return cg->dirfd[H_V2];

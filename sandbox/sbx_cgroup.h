@@ -74,6 +74,10 @@ int sbx_cg_attach(struct sbx_cg *cg, pid_t pid);
  * hierarchies clone3 could not reach (the v1 ones on a hybrid host; none on v2). Saves the v2
  * migration, the dearest of the writes. */
 int sbx_cg_attach_cloned(struct sbx_cg *cg, pid_t pid);
+/* The group's kept cgroup.procs descriptors, one per hierarchy in use (at most max): a process
+ * that has them (a child, before it closes what it inherited) joins the group by writing "0"
+ * to each. Owned by cg. Returns how many. */
+size_t sbx_cg_procs_fds(const struct sbx_cg *cg, int *fds, size_t max);
 /* An O_DIRECTORY fd of the group in a v2 hierarchy (also the unified one of a hybrid host), for
  * clone3(CLONE_INTO_CGROUP); -1 if none. Owned by cg: do not close it. */
 int sbx_cg_clone_fd(const struct sbx_cg *cg);

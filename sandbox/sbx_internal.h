@@ -3,7 +3,7 @@
  *
  * A pool holds the host-wide box-id locks and, per box, the things made once: a mount namespace
  * whose root is the box's finished root (sbx_root.c), the work folder's O_PATH descriptor, an
- * empty network namespace, a cgroup, two child stacks and a page shared with the children.
+ * empty network namespace, a cgroup, three child stacks and a page shared with the children.
  * sbx_run.c reads these; sbx_pool.c makes and frees them; sbx_files.c reaches the work folder
  * through the O_PATH descriptor kept here.
  */
@@ -27,8 +27,10 @@
 #define SBX_WORK_INODES      4096
 /* Size of the per-run root tmpfs (only mount points, /dev nodes and a few links live there). */
 #define SBX_ROOT_TMPFS_OPTS "size=64k,nr_inodes=256,mode=0755"
-/* Stack of each child process on the way to execve (they run no deep code). */
-#define SBX_CHILD_STACK (256 * 1024)
+/* Stack of each child process on the way to execve (they run no deep code), and how many a
+ * box has: the init's holder, the init, the program (sbx_run.c). */
+#define SBX_CHILD_STACK  (256 * 1024)
+#define SBX_CHILD_STACKS 3
 /* At most this many caller's binds (--dir) per run. */
 #define SBX_MAX_BINDS 16
 /* Each box's arena (MAP_SHARED, touched as used): a run's plan, argv, environment and seccomp
@@ -61,15 +63,24 @@ struct sbx_shared {
     volatile int forbidden;             /* C1: a forbidden call came on the listener: */
     volatile int forbidden_nr;          /*     its number */
     volatile uint32_t forbidden_arch;   /*     and audit arch (read after SBX_REPORT_FORBIDDEN) */
+    struct rusage init_usage;           /* the holder: the init's, with its children's (reaped) */
+    volatile int c1_pidfd;              /* the init's pidfd, in our table (the holder shares it) */
 };
 
-/* The bytes C1 sends the parent: sbx_shared.forbidden is set; the program and every other
- * process of the box's pid namespace are dead and reaped (C1 exits next). */
+/* The bytes C1 sends the parent: it is in the box's cgroup and has its own descriptor table;
+ * sbx_shared.forbidden is set; the program and every other process of the box's pid namespace
+ * are dead and reaped (C1 exits next). */
+#define SBX_REPORT_STARTED   'S'
 #define SBX_REPORT_FORBIDDEN 'F'
 #define SBX_REPORT_DONE      'D'
 
 /* Where a box is with the pool's standby thread (sbx_standby.c). */
-enum sbx_standby { SBX_STANDBY_NONE, SBX_STANDBY_WANTED, SBX_STANDBY_STARTING };
+enum sbx_standby {
+    SBX_STANDBY_NONE,
+    SBX_STANDBY_WANTED,   /* sbx_box_prestart asked for an init */
+    SBX_STANDBY_FOR_RUN,  /* a run waits for one (sbx_standby_start_for_run) */
+    SBX_STANDBY_STARTING,
+};
 
 struct sbx_box {
     struct sbx_pool *pool;
@@ -91,16 +102,28 @@ struct sbx_box {
     void *arena;             /* SBX_ARENA_BYTES, MAP_SHARED: the run's plan */
     size_t arena_used;       /* the most of it a run used since the last trim */
     /* The box's init (sbx_run.c's C1) from its start until its run ends; between runs, one
-     * started ahead by sbx_box_prestart, waiting for "go". */
+     * started ahead by sbx_box_prestart, waiting for "go". Its parent is its holder, which
+     * waits for it (vfork) and reaps it. */
     int c1_pidfd;            /* -1: none */
-    int c1_exiting_pidfd;    /* the last run's init, which reported its box empty and exits on
-                              * its own; reaped before the box is used again (-1: none) */
+    int holder_pidfd;        /* its holder: reaped once the init is gone */
+    int holder_exiting_pidfd; /* the holder of the last run's init, which reported its box empty
+                              * and exits on its own; reaped before the box is used again */
     int c1_sock;             /* our end of the socketpair with it */
     int c1_child_sock;       /* its end, as it sees it (the number at clone time) */
+    int c1_cg_fds[4];        /* the cgroup.procs descriptors it joins the box's cgroup with */
+    size_t c1_n_cg_fds;
     int64_t c1_started_us;   /* for SBX_TIMING=1 */
     enum sbx_standby standby; /* the standby thread's work on it (pool->lock) */
     bool in_run;              /* sbx_run has it (pool->lock); the standby thread waits */
+    int start_rc;             /* SBX_STANDBY_FOR_RUN's outcome: 0, or -1 with start_result */
+    struct sbx_result start_result;
 };
+
+/* The top of the box's child stack i (0: the init's holder, 1: the init, 2: the program). */
+static inline void *sbx_child_stack(const struct sbx_box *box, int i)
+{
+    return (char *)box->stacks + (size_t)(i + 1) * (SBX_CHILD_STACK + 4096);
+}
 
 struct sbx_pool {
     pthread_mutex_t lock;
@@ -135,6 +158,10 @@ void sbx_box_reap_exiting(struct sbx_box *box);
 /* In the standby thread: reaps the last run's init and starts the box's next one, unless one
  * waits already or the cgroup cannot reset with it inside (sbx_run.c). 0 or -1 with err. */
 int sbx_init_start_ahead(struct sbx_box *box, char *err, size_t err_size);
+/* In the standby thread: starts the box's init for a run (sbx_run.c). 0, or -1 with r (JE). */
+int sbx_init_start(struct sbx_box *box, struct sbx_result *r);
+/* In a run: has the standby thread start the box's init and waits for it (sbx_standby.c). */
+int sbx_standby_start_for_run(struct sbx_box *box, struct sbx_result *r);
 /* Before a run uses the box: a start only wanted is withdrawn, one under way waited for, and
  * the box is in a run until sbx_standby_run_over (sbx_standby.c). */
 void sbx_standby_settle(struct sbx_box *box);

@@ -11,7 +11,7 @@
  *   - the box's cgroup (sbx_cgroup.c decides v1/v2 and where);
  *   - the box's root, finished, in a mount namespace of its own (sbx_root.c), and an empty
  *     network namespace (a new one per run would cost ~600 us), both held by descriptors;
- *   - two child stacks and a MAP_SHARED page for the run's processes (sbx_run.c).
+ *   - three child stacks and a MAP_SHARED page for the run's processes (sbx_run.c).
  *
  * The namespaces are made by a short-lived helper thread, because unshare/setns change only the
  * calling thread: the caller's own threads never leave the host's namespaces, and none of the
@@ -240,7 +240,7 @@ static int box_prepare(struct sbx_pool *pool, struct sbx_box *box, char *err, si
     box->cg = sbx_cg_create(pool->cgroot, box->id, err, size);
     if (box->cg == NULL)
         return -1;
-    size_t len = 2 * (SBX_CHILD_STACK + 4096);
+    size_t len = SBX_CHILD_STACKS * (SBX_CHILD_STACK + 4096);
     box->stacks = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
                        -1, 0);
     if (box->stacks == MAP_FAILED) {
@@ -249,11 +249,11 @@ static int box_prepare(struct sbx_pool *pool, struct sbx_box *box, char *err, si
         return -1;
     }
     /* Guard pages at the low end of each stack. */
-    if (mprotect(box->stacks, 4096, PROT_NONE) < 0 ||
-        mprotect((char *)box->stacks + SBX_CHILD_STACK + 4096, 4096, PROT_NONE) < 0) {
-        snprintf(err, size, "mprotect guard: %s", strerror(errno));
-        return -1;
-    }
+    for (int i = 0; i < SBX_CHILD_STACKS; i++)
+        if (mprotect((char *)box->stacks + i * (SBX_CHILD_STACK + 4096), 4096, PROT_NONE) < 0) {
+            snprintf(err, size, "mprotect guard: %s", strerror(errno));
+            return -1;
+        }
     box->shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (box->shared == MAP_FAILED) {
         box->shared = NULL;
@@ -287,7 +287,7 @@ static void box_free(struct sbx_box *box)
     if (box->root_rw_fd >= 0)
         close(box->root_rw_fd);
     if (box->stacks != NULL)
-        munmap(box->stacks, 2 * (SBX_CHILD_STACK + 4096));
+        munmap(box->stacks, SBX_CHILD_STACKS * (SBX_CHILD_STACK + 4096));
     if (box->shared != NULL)
         munmap(box->shared, 4096);
     if (box->arena != NULL)
@@ -373,7 +373,8 @@ struct sbx_pool *sbx_pool_new(const struct sbx_config *cfg, char *err, size_t er
     for (unsigned i = 0; i < n; i++)
         pool->boxes[i].lock_fd = pool->boxes[i].work_fd = pool->boxes[i].netns_fd =
             pool->boxes[i].mnt_fd = pool->boxes[i].root_rw_fd = pool->boxes[i].c1_pidfd =
-                pool->boxes[i].c1_sock = pool->boxes[i].c1_exiting_pidfd = -1;
+                pool->boxes[i].c1_sock = pool->boxes[i].holder_pidfd =
+                    pool->boxes[i].holder_exiting_pidfd = -1;
     pool->cap_last = read_cap_last();
     if (mkdir_p(pool->base_dir, 0700) < 0) {
         snprintf(err, err_size, "mkdir %s: %s", pool->base_dir, strerror(errno));

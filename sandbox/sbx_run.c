@@ -1,13 +1,13 @@
 /*
  * sbx_run.c - one run of one program in a box.
  *
- * Theory of operation. Three processes take part:
+ * Theory of operation. Four processes take part:
  *
  *   parent  the caller's thread (the judge, or gavel-sandbox). It writes the run's plan (argv,
  *           environment, limits, a copy of the seccomp program) into the box's arena, a
  *           MAP_SHARED mapping every process of the box sees at the same address; makes sure
- *           the box has an init waiting (C1, below; started now unless sbx_box_prestart started
- *           one after the last run); sets the cgroup's limits and resets its counters; and sends
+ *           the box has an init waiting (C1, below; started now, by the pool's standby thread,
+ *           unless sbx_box_prestart had one started after the last run); sets the cgroup's limits and resets its counters; and sends
  *           C1 "go": one byte with the program's descriptors and the binds' detached mounts
  *           attached (SCM_RIGHTS). Then it waits on C1's pidfd, the socket (C1 reports a
  *           forbidden call, and the run's end, over it) and the caller's cancel descriptor.
@@ -15,9 +15,15 @@
  *           longer than the remaining CPU budget divided by the number of CPUs: the earliest
  *           moment the budget could be used up. On a limit it kills C1 through the pidfd, which
  *           takes the whole pid namespace with it. A run that ends normally wakes it once.
- *   C1      the box's init (pid 1 of a new pid namespace; new ipc and uts namespaces too), in
- *           the box's cgroup from its start. Before "go", which may come much later, it ties its
- *           life to the thread that started it (PR_SET_PDEATHSIG), resets signal dispositions,
+ *   H       the init's holder (holder_main), cloned by the pool's standby thread sharing its
+ *           memory and descriptor table. It clones C1 as a vfork child that shares its memory,
+ *           waits while C1 lives, reaps it and exits. It is there for the kernel's OOM killer:
+ *           a vfork child is never its victim, and C1 must never be one, because C1's memory
+ *           is the caller's: killing it kills the caller too.
+ *   C1      the box's init (pid 1 of a new pid namespace; new ipc and uts namespaces too). It
+ *           first reports that it exists (its copy of the caller's descriptor table is made),
+ *           then joins the box's cgroup itself. Before "go", which may come much later, it ties
+ *           its life to H's (PR_SET_PDEATHSIG), resets signal dispositions,
  *           empties the capability bounding set, blocks SIGCHLD for a signalfd, makes a
  *           socketpair with C2, enters the box's template mount namespace, whose root is the box
  *           root built once by sbx_root.c, and copies it (unshare: a dozen mounts, nothing of
@@ -46,20 +52,21 @@
  * Why so: every wake-up of the parent during a run, and every step before "go", costs the
  * program's run time on a small machine. Handing the listener to the parent woke it twice per
  * run (about 0.3 ms of a 2.7 ms run on the 2-CPU test VM); C1's start before "go" is about
- * 0.4 ms, its exit 0.3 ms. C1s started ahead are cloned by the pool's standby thread
- * (sbx_standby.c), so they live as long as the pool, not as a caller's thread; one that was
- * killed is found dead (or dies before it takes "go"), and the run starts an init of its own.
+ * 0.4 ms, its exit 0.3 ms. Every H is cloned by the pool's standby thread (sbx_standby.c), so
+ * H and C1 live as long as the pool, not as a caller's thread (a thread that ended while its
+ * run's C1 was still exiting once killed that H first, and C1 then went to the host's init,
+ * which may never reap it: a process the box's pids limit counted for ever); an init that was
+ * killed is found dead (or dies before it takes "go"), and the run starts one of its own.
  *
- * Speed: C1 and C2 are cloned with CLONE_VM (no page-table copy of the caller, which may be a
- * big judge) and run only async-signal-safe code on their own stacks (sbx_pool.c makes them).
- * In sanitizer builds C1 is cloned without CLONE_VM, because ASan's runtime state must not be
- * shared with a child; what C1 reads after "go" is in the arena, so both kinds of build take
- * the same path. C1 shares the parent thread's TLS under CLONE_VM, so a failing system call in
- * C1 may overwrite that thread's errno. Before "go" (when the thread may be anywhere in the
- * caller's code) C1 makes no call that fails in the normal course (it uses the kernel's own
- * rt_sigaction and the kernel's last capability number) and otherwise only fails on the way to
- * JE; after "go" the thread waits in sbx_run, which reads errno only right after a call of its
- * own failed. So at worst a JE message names a wrong errno.
+ * Speed: H, C1 and C2 are cloned with CLONE_VM (no page-table copy of the caller, which may be
+ * a big judge) and run only async-signal-safe code on their own stacks (sbx_pool.c makes them).
+ * In sanitizer builds H is cloned without CLONE_VM, because ASan's runtime state must not be
+ * shared with a child; C1 and C2 share H's copy; what C1 reads after "go" is in the arena, so
+ * both kinds of build take the same path, and C1 is a vfork child sharing its parent's memory
+ * in both. H and C1 share the standby thread's TLS under CLONE_VM, so a failing system call in
+ * them may overwrite that thread's errno. C1 makes no call that fails in the normal course
+ * before "go" (it uses the kernel's own rt_sigaction and the kernel's last capability number)
+ * and otherwise only fails on the way to JE. So at worst a JE message names a wrong errno.
  *
  * Failures are kept apart: a setup step that fails in C1 or C2 records its number and errno in
  * the shared page and the run is JE ("sandbox setup: mount /tmp: ..."); whatever the program
@@ -95,9 +102,9 @@
 #define SBX_CHILD __attribute__((no_sanitize("address", "undefined"), noinline))
 
 #ifdef GAVEL_SANITIZED
-#define C1_SHARE_VM 0
+#define HOLDER_SHARE_VM 0
 #else
-#define C1_SHARE_VM CLONE_VM
+#define HOLDER_SHARE_VM CLONE_VM
 #endif
 
 #define OPEN_FILES_DEFAULT     64
@@ -108,6 +115,7 @@
 #define DEFAULT_PATH           "/usr/local/bin:/usr/bin:/bin"
 #define HOSTNAME               "gavel"
 #define MIN_POLL_MS            1
+#define INIT_START_MS          10000 /* a new init reports in this long, or it is JE */
 
 /*** Setup steps (for JE messages) ***/
 
@@ -136,6 +144,8 @@ enum step {
     STEP_SECCOMP,
     STEP_LISTENER,
     STEP_WAITSET,
+    STEP_CLONE_INIT,
+    STEP_CGROUP_JOIN,
 };
 
 static const char *const step_names[] = {
@@ -163,6 +173,8 @@ static const char *const step_names[] = {
     [STEP_SECCOMP] = "install the seccomp filter",
     [STEP_LISTENER] = "pass the seccomp listener",
     [STEP_WAITSET] = "prepare the init's wait (socketpair, signalfd)",
+    [STEP_CLONE_INIT] = "clone the box's init",
+    [STEP_CGROUP_JOIN] = "join the box's cgroup",
 };
 
 /*** What the children get: the run's plan, in the box's arena ***/
@@ -718,6 +730,18 @@ static SBX_CHILD int c1_receive_go(int sock, const struct run_plan *plan, struct
 static SBX_CHILD void c1_stand_by(struct sbx_box *box, int sock, int *sigfd, int sv[2])
 {
     struct sbx_shared *sh = box->shared;
+    /* The parent waits for this byte: it tells that this copy of its descriptor table is made
+     * (see standby_start). Then into the box's cgroup, through the group's descriptors in it. */
+    char started = SBX_REPORT_STARTED;
+    if (send(sock, &started, 1, MSG_NOSIGNAL) != 1) {
+        fail(sh, STEP_GO);
+        _exit(1);
+    }
+    for (size_t i = 0; i < box->c1_n_cg_fds; i++)
+        if (pwrite(box->c1_cg_fds[i], "0", 1, 0) != 1) {
+            fail(sh, STEP_CGROUP_JOIN);
+            _exit(1);
+        }
     /* If the caller dies (a judge or server killed with -9), so does C1, and with it, as the
      * namespace's init, everything in the box. A caller that died before this line never sends
      * "go": the read for it then ends C1. */
@@ -772,9 +796,8 @@ static SBX_CHILD int c1_main(void *arg)
         fail(sh, STEP_CGROUPNS);
         _exit(1);
     }
-    char *stack2 = (char *)box->stacks + 2 * (SBX_CHILD_STACK + 4096);
     struct c2_arg a = {.plan = plan, .fds = &fds, .sh = sh, .sock = sv[1]};
-    pid_t pid = clone(c2_main, stack2, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+    pid_t pid = clone(c2_main, sbx_child_stack(box, 2), CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
     if (pid < 0) {
         fail(sh, STEP_CLONE);
         _exit(1);
@@ -1117,10 +1140,44 @@ static void arena_trim(struct sbx_box *box)
 
 /*** The box's next init, started ahead of its run ***/
 
-static void reap_c1(int pidfd, struct rusage *usage)
+/* The init's holder (H): the parent clones it sharing its descriptor table (and its memory,
+ * but in sanitizer builds), and H clones the init as a vfork child sharing H's memory, which
+ * the kernel's OOM killer never picks (in_vfork). Else the init, whose memory is the caller's,
+ * is picked for the caller's size when a program fills the box's memory with what no
+ * process's size shows (a tmpfs, pipes), and the killer takes every process that shares the
+ * victim's memory: the caller too. H is not in the box's cgroup. It waits (vfork) while the
+ * init lives, reaps it, leaves its rusage in the shared page and exits. It makes no call that
+ * a sanitizer intercepts. */
+static SBX_CHILD int holder_main(void *arg)
+{
+    struct sbx_box *box = arg;
+    struct sbx_shared *sh = box->shared;
+    /* Dies with the thread that started it; the init, whose parent it is, then follows. */
+    if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+        fail(sh, STEP_PDEATHSIG);
+        syscall(SYS_exit, 1);
+    }
+    int flags = CLONE_VM | CLONE_VFORK | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
+    pid_t pid = clone(c1_main, sbx_child_stack(box, 1), flags, box, (int *)&sh->c1_pidfd);
+    if (pid < 0) {
+        fail(sh, STEP_CLONE_INIT);
+        syscall(SYS_exit, 1);
+    }
+    siginfo_t info;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    while (syscall(SYS_waitid, P_PID, pid, &info, WEXITED | __WALL, &ru) < 0 && errno == EINTR)
+        ;
+    sh->init_usage = ru;
+    syscall(SYS_exit, 0);
+    return 0;
+}
+
+/* Reaps a holder, which exits right after its init is gone. */
+static void reap_holder(int pidfd)
 {
     siginfo_t info;
-    while (syscall(SYS_waitid, P_PIDFD, pidfd, &info, WEXITED | __WALL, usage) < 0 &&
+    while (syscall(SYS_waitid, P_PIDFD, pidfd, &info, WEXITED | __WALL, NULL) < 0 &&
            errno == EINTR)
         ;
 }
@@ -1128,28 +1185,55 @@ static void reap_c1(int pidfd, struct rusage *usage)
 /* The last run's init, if it is still there: it has nothing left to wait for but its own exit. */
 void sbx_box_reap_exiting(struct sbx_box *box)
 {
-    if (box->c1_exiting_pidfd < 0)
+    if (box->holder_exiting_pidfd < 0)
         return;
-    reap_c1(box->c1_exiting_pidfd, NULL);
-    close(box->c1_exiting_pidfd);
-    box->c1_exiting_pidfd = -1;
+    reap_holder(box->holder_exiting_pidfd);
+    close(box->holder_exiting_pidfd);
+    box->holder_exiting_pidfd = -1;
+}
+
+/* The box's init is gone (or was never started): reaps its holder, closes what was kept. */
+static void init_forget(struct sbx_box *box)
+{
+    reap_holder(box->holder_pidfd);
+    close(box->holder_pidfd);
+    if (box->c1_pidfd >= 0)
+        close(box->c1_pidfd);
+    close(box->c1_sock);
+    box->holder_pidfd = box->c1_pidfd = box->c1_sock = -1;
 }
 
 /* Kills and reaps the box's waiting init, if it has one. */
 void sbx_box_standby_stop(struct sbx_box *box)
 {
     sbx_box_reap_exiting(box);
-    if (box->c1_pidfd < 0)
+    if (box->holder_pidfd < 0)
         return;
-    pidfd_send_signal(box->c1_pidfd, SIGKILL, NULL, 0);
-    reap_c1(box->c1_pidfd, NULL);
-    close(box->c1_pidfd);
-    close(box->c1_sock);
-    box->c1_pidfd = box->c1_sock = -1;
+    if (box->c1_pidfd >= 0)
+        pidfd_send_signal(box->c1_pidfd, SIGKILL, NULL, 0);
+    init_forget(box);
 }
 
-/* Starts the box's next C1, which takes its namespaces, mounts /tmp and /proc and waits for
- * "go"; the box's cgroup gets it at once. 0, or -1 with r (JE). */
+/* Waits for the new init's first byte (SBX_REPORT_STARTED), or for its holder's end, which
+ * comes when either could not start. 0 once it came, else -1. */
+static int wait_started(int sock, int holder_pidfd)
+{
+    int64_t deadline = gv_now_ms() + INIT_START_MS;
+    for (;;) {
+        struct pollfd p[2] = {{.fd = sock, .events = POLLIN}, {.fd = holder_pidfd, .events = POLLIN}};
+        int64_t left = deadline - gv_now_ms();
+        int n = poll(p, 2, left > 0 ? (int)left : 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || !(p[0].revents & POLLIN))
+            return -1;
+        char byte;
+        return recv(sock, &byte, 1, MSG_DONTWAIT) == 1 && byte == SBX_REPORT_STARTED ? 0 : -1;
+    }
+}
+
+/* Starts the box's next C1 through its holder. C1 joins the box's cgroup, reports, takes its
+ * namespaces, mounts /tmp and /proc and waits for "go". 0, or -1 with r (JE). */
 static int standby_start(struct sbx_box *box, bool have_cg, struct sbx_result *r)
 {
     sbx_box_reap_exiting(box);
@@ -1158,27 +1242,37 @@ static int standby_start(struct sbx_box *box, bool have_cg, struct sbx_result *r
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return je(r, "%s: %s", "socketpair", errno);
     box->c1_child_sock = sv[1];
+    box->c1_pidfd = -1;
+    box->c1_n_cg_fds = have_cg ? sbx_cg_procs_fds(box->cg, box->c1_cg_fds,
+                                                  sizeof box->c1_cg_fds / sizeof box->c1_cg_fds[0])
+                               : 0;
     box->c1_started_us = gv_now_us();
-    char *stack1 = (char *)box->stacks + SBX_CHILD_STACK + 4096;
-    int flags = C1_SHARE_VM | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
-    int pidfd = -1;
+    int holder_pidfd = -1;
+    /* Until the init has its copy of our descriptor table, no thread may hold a box's file
+     * open for writing (sbx_write_lock); the init's first byte tells the copy is made. */
     pthread_rwlock_wrlock(&sbx_write_lock);
-    pid_t pid = clone(c1_main, stack1, flags, box, &pidfd);
+    pid_t pid = clone(holder_main, sbx_child_stack(box, 0),
+                      HOLDER_SHARE_VM | CLONE_FILES | CLONE_PIDFD, box, &holder_pidfd);
     int clone_errno = errno;
+    int started = pid < 0 ? -1 : wait_started(sv[0], holder_pidfd);
     pthread_rwlock_unlock(&sbx_write_lock);
     close(sv[1]);
     if (pid < 0) {
         close(sv[0]);
         return je(r, "%s: %s", "clone", clone_errno);
     }
-    box->c1_pidfd = pidfd;
+    box->holder_pidfd = holder_pidfd;
     box->c1_sock = sv[0];
-    if (have_cg && sbx_cg_attach(box->cg, pid) < 0) {
-        int saved = errno;
-        sbx_box_standby_stop(box);
-        return je(r, "cgroup: %s: %s", "attach", saved);
+    if (started == 0) {
+        box->c1_pidfd = box->shared->c1_pidfd; /* the kernel wrote it before the init ran */
+        return 0;
     }
-    return 0;
+    sbx_box_standby_stop(box);
+    int step = box->shared->fail_step;
+    if (step != STEP_NONE && step < (int)(sizeof step_names / sizeof step_names[0]))
+        return je(r, "the box's init did not start: %s: %s", step_names[step],
+                  box->shared->fail_errno);
+    return je(r, "%s: %s", "the box's init did not start", ECHILD);
 }
 
 /* Whether the box has an init waiting for "go" (one that died with the thread that started it,
@@ -1187,11 +1281,18 @@ static bool standby_ready(struct sbx_box *box)
 {
     if (box->c1_pidfd < 0)
         return false;
-    struct pollfd p = {.fd = box->c1_pidfd, .events = POLLIN};
-    if (poll(&p, 1, 0) == 0)
+    /* An init whose holder is gone is about to die too (PR_SET_PDEATHSIG). */
+    struct pollfd p[2] = {{.fd = box->c1_pidfd, .events = POLLIN},
+                          {.fd = box->holder_pidfd, .events = POLLIN}};
+    if (poll(p, 2, 0) == 0)
         return true;
     sbx_box_standby_stop(box);
     return false;
+}
+
+int sbx_init_start(struct sbx_box *box, struct sbx_result *r)
+{
+    return standby_start(box, sbx_cg_version(box->pool->cgroot) != SBX_CG_NONE, r);
 }
 
 int sbx_init_start_ahead(struct sbx_box *box, char *err, size_t err_size)
@@ -1351,7 +1452,7 @@ static int run_in_box(struct sbx_box *box, const struct sbx_spec *spec, struct s
     if (open_binds(spec, trees, r) < 0)
         return -1;
     if ((have_cg && prepare_cgroup(box, &l, r) < 0) ||
-        (!warm && standby_start(box, have_cg, r) < 0)) {
+        (!warm && sbx_standby_start_for_run(box, r) < 0)) {
         close_all(trees, spec->n_binds);
         return -1;
     }
@@ -1367,17 +1468,19 @@ static int run_in_box(struct sbx_box *box, const struct sbx_spec *spec, struct s
     /* C1 reported its namespace empty: in the cgroup there is only C1, which exits on its own,
      * and is reaped before the box is used again. Otherwise (killed, or it died) wait for it. */
     bool c1_alone = w.done && (!have_cg || sbx_cg_tasks(box->cg) == 1);
-    if (c1_alone)
-        box->c1_exiting_pidfd = box->c1_pidfd;
-    else
-        reap_c1(box->c1_pidfd, &c1_usage);
+    if (c1_alone) {
+        box->holder_exiting_pidfd = box->holder_pidfd;
+        box->holder_pidfd = -1;
+        close(box->c1_pidfd);
+        close(box->c1_sock);
+        box->c1_pidfd = box->c1_sock = -1;
+    } else {
+        init_forget(box);
+        c1_usage = box->shared->init_usage;
+    }
     r->wall_ms = (uint32_t)(gv_now_ms() - start);
     if (getenv("SBX_TIMING") != NULL)
         print_timing(box, warm, entry_us, start_us);
-    if (!c1_alone)
-        close(box->c1_pidfd);
-    close(box->c1_sock);
-    box->c1_pidfd = box->c1_sock = -1;
     if (warm && (!w.killed || go_failed) && !box->shared->went) {
         /* The init started ahead died before it took "go" (killed from outside): nothing of
          * the run happened, so it runs again with an init of its own. */

@@ -11,10 +11,14 @@
  * a run, which the thread leaves alone until sbx_standby_run_over. All of it under the pool's
  * lock and one condition variable.
  *
- * Why a thread of its own: an init dies with the thread that cloned it (PR_SET_PDEATHSIG, so
- * that a caller killed with -9 takes its boxes along), and callers' threads come and go (a
- * judge's per-job threads, an interactive validator's thread); this one lives as long as the
- * pool. It also keeps the caller's reply or output check from waiting for the clone, and an
+ * A run that finds no init waiting asks this thread for one too (FOR_RUN, ahead of every
+ * WANTED box) and waits for it: every init is started here.
+ *
+ * Why a thread of its own: an init's holder dies with the thread that cloned it, and the init
+ * with its holder (PR_SET_PDEATHSIG, so that a caller killed with -9 takes its boxes along),
+ * and callers' threads come and go (a judge's per-job threads, an interactive validator's
+ * thread, a thread that ends while its run's init is still exiting); this one lives as long as
+ * the pool. It also keeps the caller's reply or output check from waiting for the clone, and an
  * init that shares memory with its cloning thread (CLONE_VM) shares that thread's errno, which
  * then is this thread's.
  */
@@ -27,9 +31,13 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The next box someone wants started and no run uses, or NULL. Called with pool->lock held. */
+/* The next box whose run waits for its init, else the next one someone wants started and no
+ * run uses, or NULL. Called with pool->lock held. */
 static struct sbx_box *next_wanted(struct sbx_pool *pool)
 {
+    for (unsigned i = 0; i < pool->n_boxes; i++)
+        if (pool->boxes[i].standby == SBX_STANDBY_FOR_RUN)
+            return &pool->boxes[i];
     for (unsigned i = 0; i < pool->n_boxes; i++)
         if (pool->boxes[i].standby == SBX_STANDBY_WANTED && !pool->boxes[i].in_run)
             return &pool->boxes[i];
@@ -48,10 +56,13 @@ static void *standby_main(void *arg)
             pthread_cond_wait(&pool->standby_cond, &pool->lock);
             continue;
         }
+        bool for_run = box->standby == SBX_STANDBY_FOR_RUN;
         box->standby = SBX_STANDBY_STARTING;
         pthread_mutex_unlock(&pool->lock);
         char err[SBX_MESSAGE_MAX];
-        if (sbx_init_start_ahead(box, err, sizeof err) < 0)
+        if (for_run)
+            box->start_rc = sbx_init_start(box, &box->start_result);
+        else if (sbx_init_start_ahead(box, err, sizeof err) < 0)
             gv_warn("sandbox: box %u: start its next init: %s", box->id, err);
         pthread_mutex_lock(&pool->lock);
         box->standby = SBX_STANDBY_NONE;
@@ -61,15 +72,45 @@ static void *standby_main(void *arg)
     return NULL;
 }
 
-int sbx_box_prestart(struct sbx_box *box, char *err, size_t err_size)
+/* Makes the pool's standby thread if there is none yet. Called with pool->lock held. 0 or an
+ * error number. */
+static int thread_up(struct sbx_pool *pool)
 {
-    struct sbx_pool *pool = box->pool;
     int rc = 0;
-    pthread_mutex_lock(&pool->lock);
     if (!pool->standby_up) {
         rc = pthread_create(&pool->standby_thread, NULL, standby_main, pool);
         pool->standby_up = rc == 0;
     }
+    return rc;
+}
+
+int sbx_standby_start_for_run(struct sbx_box *box, struct sbx_result *r)
+{
+    struct sbx_pool *pool = box->pool;
+    pthread_mutex_lock(&pool->lock);
+    int rc = thread_up(pool);
+    if (rc == 0) {
+        box->standby = SBX_STANDBY_FOR_RUN;
+        pthread_cond_broadcast(&pool->standby_cond);
+        while (box->standby != SBX_STANDBY_NONE)
+            pthread_cond_wait(&pool->standby_cond, &pool->lock);
+    }
+    pthread_mutex_unlock(&pool->lock);
+    if (rc != 0) {
+        r->status = SBX_JE;
+        snprintf(r->message, sizeof r->message, "pthread_create: %s", strerror(rc));
+        return -1;
+    }
+    if (box->start_rc < 0)
+        *r = box->start_result;
+    return box->start_rc;
+}
+
+int sbx_box_prestart(struct sbx_box *box, char *err, size_t err_size)
+{
+    struct sbx_pool *pool = box->pool;
+    pthread_mutex_lock(&pool->lock);
+    int rc = thread_up(pool);
     if (rc == 0 && box->standby == SBX_STANDBY_NONE) {
         box->standby = SBX_STANDBY_WANTED;
         pthread_cond_broadcast(&pool->standby_cond);

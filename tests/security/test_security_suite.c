@@ -43,6 +43,10 @@
 #define SURVIVOR_WAIT_MS 3000 /* a killed process may take a moment to be reaped */
 #define SERVER_WAIT_MS   10000 /* for a sandbox server to listen */
 #define MIB              1024ULL
+/* The suite's process is bigger than the memory limit of any row, as a judge is: the kernel's
+ * OOM killer must still pick only the box's processes, never the box's init, whose memory may
+ * be the caller's, nor the caller ("memory: a tmpfs past the limit"). */
+#define CALLER_BYTES     ((size_t)96 << 20)
 
 /* Things the box must never see; unique per run. */
 static char problem_marker[64], env_marker[64], otherbox_marker[64], sentinel_text[64];
@@ -54,6 +58,7 @@ static int listen_fd = -1, listen_port;
 static pid_t sentinel_pid = -1;
 static struct sbx_pool *pool;
 static struct sbx_box *box_a, *box_b;
+static char *caller_ballast;
 
 /*** The table ***/
 
@@ -171,6 +176,20 @@ static const struct sec_case cases[] = {
      "RTE|MLE",
      3,
      0,
+     NULL},
+    /* Memory no process's size shows: the OOM killer must find the writer, not the init. */
+    {"memory: a tmpfs past the limit",
+     {"$H", "fill_one", "/tmp/big"},
+     S_STRICT,
+     {.cpu_ms = 3000,
+      .wall_ms = 20000,
+      .memory_kib = 16 * MIB,
+      .output_kib = 64 * MIB,
+      .tmp_kib = 64 * MIB},
+     false,
+     "MLE",
+     -1,
+     -1,
      NULL},
     {"disk fill work folder",
      {"$H", "fill_one", "/box/big"},
@@ -488,6 +507,9 @@ static int setup(void **state)
     read_shadow_line();
     gethostname(hostname0, sizeof hostname0);
     if (make_files() != 0 || open_listener() != 0) return -1;
+    caller_ballast = malloc(CALLER_BYTES);
+    if (caller_ballast == NULL) return -1;
+    memset(caller_ballast, 'c', CALLER_BYTES);
 
     sentinel_pid = fork();
     if (sentinel_pid == 0) {
@@ -514,6 +536,7 @@ static int teardown(void **state)
 {
     (void)state;
     free(row_output);
+    free(caller_ballast);
     if (box_a != NULL) sbx_box_release(box_a);
     if (box_b != NULL) sbx_box_release(box_b);
     sbx_pool_free(pool);
