@@ -67,12 +67,13 @@ struct sbx_shared {
     volatile int c1_pidfd;              /* the init's pidfd, in our table (the holder shares it) */
 };
 
-/* The bytes C1 sends the parent: it is in the box's cgroup and has its own descriptor table;
+/* The bytes C1 sends the parent: it has its own copy of the descriptor table;
  * sbx_shared.forbidden is set; the program and every other process of the box's pid namespace
- * are dead and reaped (C1 exits next). */
+ * are dead and reaped (C1 exits next, or makes the box ready again); the box is ready again. */
 #define SBX_REPORT_STARTED   'S'
 #define SBX_REPORT_FORBIDDEN 'F'
 #define SBX_REPORT_DONE      'D'
+#define SBX_REPORT_READY     'R'
 
 /* Where a box is with the pool's standby thread (sbx_standby.c). */
 enum sbx_standby {
@@ -101,6 +102,7 @@ struct sbx_box {
     struct sbx_shared *shared;
     void *arena;             /* SBX_ARENA_BYTES, MAP_SHARED: the run's plan */
     size_t arena_used;       /* the most of it a run used since the last trim */
+    size_t arena_binds_end;  /* the last plan's binds end here (kept by the trim) */
     /* The box's init (sbx_run.c's C1) from its start until its run ends; between runs, one
      * started ahead by sbx_box_prestart, waiting for "go". Its parent is its holder, which
      * waits for it (vfork) and reaps it. */
@@ -112,6 +114,9 @@ struct sbx_box {
     int c1_child_sock;       /* its end, as it sees it (the number at clone time) */
     int c1_cg_fds[4];        /* the cgroup.procs descriptors it joins the box's cgroup with */
     size_t c1_n_cg_fds;
+    bool c1_resident;        /* it stays for the box's next runs (else it exits after one) */
+    bool c1_ready;           /* it is ready for "go" (a resident one: it reported "R") */
+    unsigned c1_runs;        /* runs it has done */
     int64_t c1_started_us;   /* for SBX_TIMING=1 */
     enum sbx_standby standby; /* the standby thread's work on it (pool->lock) */
     bool in_run;              /* sbx_run has it (pool->lock); the standby thread waits */
@@ -142,7 +147,7 @@ struct sbx_pool {
     /* The standby thread (sbx_standby.c), made on the first sbx_box_prestart. */
     pthread_t standby_thread;
     pthread_cond_t standby_cond; /* with lock: a box's standby state changed, or stop */
-    bool standby_up, standby_quit;
+    bool standby_up, standby_quit, standby_exit; /* quit: start nothing more; exit: end */
     bool keep_boxes; /* sbx_config.keep_boxes: leave cgroups, folders and namespaces behind */
     uint64_t work_kib;
 };

@@ -232,9 +232,9 @@ static SBX_CHILD int fail(struct sbx_shared *sh, enum step step)
 
 /*** C1: the run's copy of the box's mount namespace ***/
 
-/* mkdir -p of an absolute in-box path, relative to the root (the current folder). Sets bit d
- * of *made for each folder of depth d it made (the parent removes those after the run). */
-static SBX_CHILD int mkdir_inside(const char *inside, char *buf, size_t size, volatile uint32_t *made)
+/* An absolute in-box path as a path relative to the root (the current folder) into buf: its
+ * length, or -1. */
+static SBX_CHILD int relative_path(const char *inside, char *buf, size_t size)
 {
     size_t n = 0;
     while (*inside == '/')
@@ -246,6 +246,17 @@ static SBX_CHILD int mkdir_inside(const char *inside, char *buf, size_t size, vo
         errno = ENAMETOOLONG;
         return -1;
     }
+    return (int)n;
+}
+
+/* mkdir -p of an absolute in-box path, relative to the root (the current folder). Sets bit d
+ * of *made for each folder of depth d it made (the parent removes those after the run). */
+static SBX_CHILD int mkdir_inside(const char *inside, char *buf, size_t size, volatile uint32_t *made)
+{
+    int len = relative_path(inside, buf, size);
+    if (len < 0)
+        return -1;
+    size_t n = (size_t)len;
     unsigned depth = 0;
     for (size_t i = 1; i <= n; i++) {
         if (buf[i] != '/' && buf[i] != '\0')
@@ -309,7 +320,7 @@ static SBX_CHILD int tmp_options(char *buf, size_t size, uint64_t kib, bool moun
 }
 
 /* What C1 does before the run is known: namespaces, and the root's fresh /tmp and /proc. */
-static SBX_CHILD int c1_prepare(struct sbx_box *box)
+static SBX_CHILD int c1_prepare(struct sbx_box *box, int *last_pid)
 {
     struct sbx_shared *sh = box->shared;
     char opts[64];
@@ -330,7 +341,32 @@ static SBX_CHILD int c1_prepare(struct sbx_box *box)
         return fail(sh, STEP_TMP);
     if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
         return fail(sh, STEP_PROC);
+    /* The namespace's next pid, set back before every program after the first (c1_run). */
+    *last_pid = open("proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+    if (*last_pid < 0)
+        return fail(sh, STEP_PROC);
     stamp(sh, 2);
+    return 0;
+}
+
+/* A resident init between runs, after its report: the binds detached, /box writable again, a
+ * fresh /tmp. It reads the last run's plan, which the parent leaves alone until this init
+ * reports ready, and nothing of the shared page, which the parent reads for the result. A bind
+ * may already be gone: the parent removing a mount point it made detaches it. */
+static SBX_CHILD int c1_reset(const struct run_plan *plan)
+{
+    char target[PATH_MAX], opts[64];
+    for (size_t i = plan->n_binds; i-- > 0;)
+        if (relative_path(plan->binds[i].inside, target, sizeof target) < 0 ||
+            (umount2(target, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT))
+            return -1;
+    unsigned long rw = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV;
+    if (plan->work_ro && mount(NULL, "box", NULL, rw, NULL) < 0)
+        return -1;
+    if (umount2("tmp", MNT_DETACH) < 0 ||
+        tmp_options(opts, sizeof opts, TMP_KIB_DEFAULT, true) < 0 ||
+        mount("gavel-tmp", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+        return -1;
     return 0;
 }
 
@@ -727,7 +763,8 @@ static SBX_CHILD int c1_receive_go(int sock, const struct run_plan *plan, struct
 }
 
 /* C1 up to "go": it may be started long before its run (sbx_box_prestart). */
-static SBX_CHILD void c1_stand_by(struct sbx_box *box, int sock, int *sigfd, int sv[2])
+static SBX_CHILD void c1_stand_by(struct sbx_box *box, int sock, int *sigfd, int sv[2],
+                                  int *last_pid)
 {
     struct sbx_shared *sh = box->shared;
     /* The parent waits for this byte: it tells that this copy of its descriptor table is made
@@ -767,24 +804,27 @@ static SBX_CHILD void c1_stand_by(struct sbx_box *box, int sock, int *sigfd, int
         fail(sh, STEP_WAITSET);
         _exit(1);
     }
-    if (c1_prepare(box) < 0)
+    if (c1_prepare(box, last_pid) < 0)
         _exit(1);
     /* Standing by, C1 holds nothing of the caller's: a server's connections or a judge's
      * sockets would otherwise stay open for as long as it waits. */
-    int keep[4] = {sock, *sigfd, sv[0], sv[1]};
-    close_all_but(keep, 4);
+    int keep[5] = {sock, *sigfd, sv[0], sv[1], *last_pid};
+    close_all_but(keep, 5);
     stamp(sh, 3);
 }
 
-static SBX_CHILD int c1_main(void *arg)
+/* What C1 keeps from its start on: its sockets, its signalfd, the pid counter's file. */
+struct c1_fds {
+    int sock, sigfd, sv[2], last_pid;
+};
+
+/* One run in C1, from "go" to its report "D". run: how many this init ran before. */
+static SBX_CHILD void c1_run(struct sbx_box *box, const struct c1_fds *k, unsigned run)
 {
-    struct sbx_box *box = arg;
     struct sbx_shared *sh = box->shared;
     const struct run_plan *plan = box->arena;
-    int sock = box->c1_child_sock, sigfd, sv[2];
-    c1_stand_by(box, sock, &sigfd, sv);
     struct run_fds fds;
-    if (c1_receive_go(sock, plan, &fds) < 0) {
+    if (c1_receive_go(k->sock, plan, &fds) < 0) {
         fail(sh, STEP_GO);
         _exit(1);
     }
@@ -792,26 +832,52 @@ static SBX_CHILD int c1_main(void *arg)
     stamp(sh, 4);
     if (c1_apply(sh, plan, &fds) < 0)
         _exit(1);
-    if (unshare(CLONE_NEWCGROUP) < 0) {
+    if (run == 0 && unshare(CLONE_NEWCGROUP) < 0) {
         fail(sh, STEP_CGROUPNS);
         _exit(1);
     }
-    struct c2_arg a = {.plan = plan, .fds = &fds, .sh = sh, .sock = sv[1]};
-    pid_t pid = clone(c2_main, sbx_child_stack(box, 2), CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+    /* A later run's program is pid 2 too, and gets an ipc namespace of its own, as the first
+     * one did with this init's (SysV objects and POSIX queues end with their namespace). */
+    if (run > 0 && pwrite(k->last_pid, "1", 1, 0) != 1) {
+        fail(sh, STEP_CLONE);
+        _exit(1);
+    }
+    struct c2_arg a = {.plan = plan, .fds = &fds, .sh = sh, .sock = k->sv[1]};
+    int flags = CLONE_VM | CLONE_VFORK | SIGCHLD | (run > 0 ? CLONE_NEWIPC : 0);
+    pid_t pid = clone(c2_main, sbx_child_stack(box, 2), flags, &a);
     if (pid < 0) {
         fail(sh, STEP_CLONE);
         _exit(1);
     }
     stamp(sh, 5);
-    /* C2 has exec'd (after sending the listener, if it has one) or died: C1 keeps only the
-     * parent's socket, its signalfd and the listener. */
-    int listener = recv_fd(sv[0]);
-    int keep[3] = {sock, sigfd, listener};
-    close_all_but(keep, 3);
+    /* C2 has exec'd (after sending the listener, if it has one) or died: C1 keeps only what it
+     * keeps for good and the listener. */
+    int listener = recv_fd(k->sv[0]);
+    int keep[6] = {k->sock, k->sigfd, k->sv[0], k->sv[1], k->last_pid, listener};
+    close_all_but(keep, 6);
     struct rusage sum = {0};
-    c1_wait(sh, sock, pid, sigfd, listener, &sum);
-    c1_finish(sh, sock, listener, &sum);
-    _exit(0);
+    c1_wait(sh, k->sock, pid, k->sigfd, listener, &sum);
+    c1_finish(sh, k->sock, listener, &sum);
+    if (listener >= 0)
+        close(listener);
+}
+
+/* C1: set up once, then runs. A resident init (box->c1_resident: the cgroup's counters reset
+ * with it inside) makes its box ready again after each run and reports "R"; else it exits. */
+static SBX_CHILD int c1_main(void *arg)
+{
+    struct sbx_box *box = arg;
+    bool resident = box->c1_resident;
+    struct c1_fds k = {.sock = box->c1_child_sock};
+    c1_stand_by(box, k.sock, &k.sigfd, k.sv, &k.last_pid);
+    for (unsigned run = 0;; run++) {
+        c1_run(box, &k, run);
+        if (!resident)
+            _exit(0);
+        char ready = SBX_REPORT_READY;
+        if (c1_reset(box->arena) < 0 || send(k.sock, &ready, 1, MSG_NOSIGNAL) != 1)
+            _exit(2);
+    }
 }
 
 /*** The parent ***/
@@ -1093,6 +1159,15 @@ static int plan_run(struct sbx_box *box, const struct sbx_spec *spec, const stru
     struct run_plan *plan = arena_take(&a, sizeof *plan);
     memset(plan, 0, sizeof *plan);
     bool ok = true;
+    /* The binds first: a resident init reads them after the run (c1_reset), when the arena's
+     * tail may already be given back (arena_trim). */
+    plan->n_binds = spec->n_binds;
+    for (size_t i = 0; i < spec->n_binds && ok; i++) {
+        const struct sbx_bind *b = &spec->binds[i];
+        plan->binds[i].writable = b->writable;
+        ok = (plan->binds[i].inside = arena_str(&a, b->inside ? b->inside : b->host)) != NULL;
+    }
+    box->arena_binds_end = a.used;
     plan->argv = arena_strv(&a, spec->argv, &ok);
     plan->envp = arena_strv(&a, spec->envp, &ok);
     plan->cwd = spec->cwd != NULL ? arena_str(&a, spec->cwd) : NULL;
@@ -1103,12 +1178,6 @@ static int plan_run(struct sbx_box *box, const struct sbx_spec *spec, const stru
     plan->fd_given[0] = spec->stdin_fd >= 0;
     plan->fd_given[1] = spec->stdout_fd >= 0;
     plan->fd_given[2] = spec->stderr_fd >= 0;
-    plan->n_binds = spec->n_binds;
-    for (size_t i = 0; i < spec->n_binds && ok; i++) {
-        const struct sbx_bind *b = &spec->binds[i];
-        plan->binds[i].writable = b->writable;
-        ok = (plan->binds[i].inside = arena_str(&a, b->inside ? b->inside : b->host)) != NULL;
-    }
     plan->work_ro = !spec->work_writable;
     plan->umask = spec->umask >= 0 ? spec->umask & 0777 : warm ? thread_umask() : -1;
     ok = ok && (spec->umask >= 0 || !warm || plan->umask >= 0);
@@ -1130,12 +1199,15 @@ static int plan_run(struct sbx_box *box, const struct sbx_spec *spec, const stru
 /* After a run that used much of the arena (a huge argv), its pages go back to the system. */
 static void arena_trim(struct sbx_box *box)
 {
-    if (box->arena_used <= SBX_ARENA_KEEP)
+    size_t keep = (box->arena_binds_end + 4095) & ~(size_t)4095;
+    if (keep < SBX_ARENA_KEEP)
+        keep = SBX_ARENA_KEEP;
+    if (box->arena_used <= keep)
         return;
-    size_t len = (box->arena_used - SBX_ARENA_KEEP + 4095) & ~(size_t)4095;
-    if (madvise((char *)box->arena + SBX_ARENA_KEEP, len, MADV_REMOVE) < 0)
+    size_t len = (box->arena_used - keep + 4095) & ~(size_t)4095;
+    if (madvise((char *)box->arena + keep, len, MADV_REMOVE) < 0)
         gv_warn("sandbox: box %u: madvise arena: %s", box->id, strerror(errno));
-    box->arena_used = SBX_ARENA_KEEP;
+    box->arena_used = keep;
 }
 
 /*** The box's next init, started ahead of its run ***/
@@ -1247,6 +1319,9 @@ static int standby_start(struct sbx_box *box, bool have_cg, struct sbx_result *r
                                                   sizeof box->c1_cg_fds / sizeof box->c1_cg_fds[0])
                                : 0;
     box->c1_started_us = gv_now_us();
+    box->c1_resident = !have_cg || sbx_cg_resets_in_place(box->cg);
+    box->c1_ready = true;
+    box->c1_runs = 0;
     int holder_pidfd = -1;
     /* Until the init has its copy of our descriptor table, no thread may hold a box's file
      * open for writing (sbx_write_lock); the init's first byte tells the copy is made. */
@@ -1277,10 +1352,34 @@ static int standby_start(struct sbx_box *box, bool have_cg, struct sbx_result *r
 
 /* Whether the box has an init waiting for "go" (one that died with the thread that started it,
  * or in its setup, is reaped here). */
+/* Waits for a resident init's "R" after its last run. 0 once it came, else -1. */
+static int wait_ready(struct sbx_box *box)
+{
+    int64_t deadline = gv_now_ms() + INIT_START_MS;
+    for (;;) {
+        struct pollfd p[2] = {{.fd = box->c1_sock, .events = POLLIN},
+                              {.fd = box->c1_pidfd, .events = POLLIN}};
+        int64_t left = deadline - gv_now_ms();
+        int n = poll(p, 2, left > 0 ? (int)left : 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || !(p[0].revents & POLLIN))
+            return -1;
+        char byte;
+        return recv(box->c1_sock, &byte, 1, MSG_DONTWAIT) == 1 && byte == SBX_REPORT_READY ? 0
+                                                                                          : -1;
+    }
+}
+
 static bool standby_ready(struct sbx_box *box)
 {
     if (box->c1_pidfd < 0)
         return false;
+    if (!box->c1_ready && wait_ready(box) < 0) {
+        sbx_box_standby_stop(box);
+        return false;
+    }
+    box->c1_ready = true;
     /* An init whose holder is gone is about to die too (PR_SET_PDEATHSIG). */
     struct pollfd p[2] = {{.fd = box->c1_pidfd, .events = POLLIN},
                           {.fd = box->holder_pidfd, .events = POLLIN}};
@@ -1445,6 +1544,8 @@ static int run_in_box(struct sbx_box *box, const struct sbx_spec *spec, struct s
      * sbx_box_prestart starts one). Otherwise the group is made ready first, then the init. */
     sbx_box_reap_exiting(box);
     bool warm = standby_ready(box);
+    if (warm && box->c1_runs > 0) /* a resident init: the last run's report is read */
+        memset(box->shared, 0, sizeof *box->shared);
     const struct sbx_filter *filter = check_spec(box->pool, spec, r);
     if (filter == NULL || plan_run(box, spec, &l, have_cg, warm, filter, r) < 0)
         return -1;
@@ -1465,10 +1566,14 @@ static int run_in_box(struct sbx_box *box, const struct sbx_spec *spec, struct s
     close_all(trees, spec->n_binds);
     wait_run(&w, box, &l, start, have_cg);
     struct rusage c1_usage = {0};
-    /* C1 reported its namespace empty: in the cgroup there is only C1, which exits on its own,
-     * and is reaped before the box is used again. Otherwise (killed, or it died) wait for it. */
+    /* C1 reported its namespace empty: in the cgroup there is only C1, which makes the box
+     * ready for the next run (resident; its "R" is read before that run) or exits on its own
+     * (reaped before the box is used again). Otherwise (killed, or it died) wait for it. */
     bool c1_alone = w.done && (!have_cg || sbx_cg_tasks(box->cg) == 1);
-    if (c1_alone) {
+    if (c1_alone && box->c1_resident) {
+        box->c1_ready = false; /* until its "R" */
+        box->c1_runs++;
+    } else if (c1_alone) {
         box->holder_exiting_pidfd = box->holder_pidfd;
         box->holder_pidfd = -1;
         close(box->c1_pidfd);

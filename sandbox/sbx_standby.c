@@ -49,9 +49,9 @@ static void *standby_main(void *arg)
     struct sbx_pool *pool = arg;
     pthread_mutex_lock(&pool->lock);
     for (;;) {
-        struct sbx_box *box = next_wanted(pool);
+        struct sbx_box *box = pool->standby_quit ? NULL : next_wanted(pool);
         if (box == NULL) {
-            if (pool->standby_quit)
+            if (pool->standby_exit)
                 break;
             pthread_cond_wait(&pool->standby_cond, &pool->lock);
             continue;
@@ -145,6 +145,18 @@ void sbx_standby_run_over(struct sbx_box *box)
     pthread_mutex_unlock(&pool->lock);
 }
 
+/* Whether the thread is starting an init. Called with pool->lock held. */
+static bool starting(const struct sbx_pool *pool)
+{
+    for (unsigned i = 0; i < pool->n_boxes; i++)
+        if (pool->boxes[i].standby == SBX_STANDBY_STARTING)
+            return true;
+    return false;
+}
+
+/* The thread starts nothing more; the boxes' inits are stopped while it still lives (when it
+ * ends, every holder it cloned is killed, and an init that outlives its holder goes to the
+ * host's init, which may never reap it); then it ends. */
 void sbx_standby_stop_thread(struct sbx_pool *pool)
 {
     pthread_mutex_lock(&pool->lock);
@@ -153,6 +165,14 @@ void sbx_standby_stop_thread(struct sbx_pool *pool)
     for (unsigned i = 0; i < pool->n_boxes; i++)
         if (pool->boxes[i].standby == SBX_STANDBY_WANTED)
             pool->boxes[i].standby = SBX_STANDBY_NONE;
+    pthread_cond_broadcast(&pool->standby_cond);
+    while (starting(pool))
+        pthread_cond_wait(&pool->standby_cond, &pool->lock);
+    pthread_mutex_unlock(&pool->lock);
+    for (unsigned i = 0; i < pool->n_boxes; i++)
+        sbx_box_standby_stop(&pool->boxes[i]);
+    pthread_mutex_lock(&pool->lock);
+    pool->standby_exit = true;
     pthread_cond_broadcast(&pool->standby_cond);
     pthread_mutex_unlock(&pool->lock);
     if (up)

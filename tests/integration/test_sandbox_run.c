@@ -403,6 +403,14 @@ static void test_standby_killed(void **state)
     struct sbx_box *box = t_box();
     assert_non_null(box);
     char err[256];
+    /* The box's init stays after a run: a run killed for its wall time takes it, so that
+     * sbx_box_prestart below starts a new one. */
+    struct sbx_spec spec;
+    sbx_spec_init(&spec);
+    spec.limits.wall_ms = 50;
+    struct sbx_result r;
+    assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("sleep")), 0);
+    assert_int_equal(r.status, SBX_TLE);
     pid_t before[T_CHILDREN_MAX];
     int n_before = live_children(before, T_CHILDREN_MAX);
     assert_int_equal(sbx_box_prestart(box, err, sizeof err), 0);
@@ -415,9 +423,7 @@ static void test_standby_killed(void **state)
     }
     assert_true(init > 0);
     assert_int_equal(kill(init, SIGKILL), 0);
-    struct sbx_spec spec;
     sbx_spec_init(&spec);
-    struct sbx_result r;
     assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("exit", "4")), 0);
     assert_int_equal(r.status, SBX_RTE);
     assert_int_equal(r.exit_code, 4);
@@ -501,6 +507,38 @@ static void test_reuse_is_clean(void **state)
     assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("clean")), 0);
     assert_int_equal(r.status, SBX_OK);
     sbx_box_release(box);
+}
+
+/* A box's init stays for the box's next runs: none of them may find anything of the one
+ * before (sbx_testprog's "leftovers": pid 2, an empty /tmp, no SysV segment, no bind). */
+static void test_resident_init_clean(void **state)
+{
+    (void)state;
+    T_NEED_ROOT();
+    struct sbx_box *box = t_box();
+    assert_non_null(box);
+    char dir[] = "/tmp/gavel-sbx-res-XXXXXX", marker[64];
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chmod(dir, 0755), 0);
+    snprintf(marker, sizeof marker, "%s/gavel-marker", dir);
+    FILE *f = fopen(marker, "w");
+    assert_non_null(f);
+    fclose(f);
+    struct sbx_bind bind = {.host = dir, .inside = "/usr/local"};
+    for (int i = 0; i < 3; i++) {
+        struct sbx_spec spec;
+        sbx_spec_init(&spec);
+        spec.policy = SBX_POLICY_RUNTIME;
+        spec.binds = &bind;
+        spec.n_binds = i == 0 ? 1 : 0;
+        struct sbx_result r;
+        assert_int_equal(t_run_in(box, &spec, &r, T_ARGS("leftovers", i == 0 ? "first" : "later")),
+                         0);
+        assert_int_equal(r.status, SBX_OK);
+    }
+    sbx_box_release(box);
+    unlink(marker);
+    rmdir(dir);
 }
 
 static void test_links_planted(void **state)
@@ -649,6 +687,7 @@ int main(void)
         cmocka_unit_test(test_ole),               cmocka_unit_test(test_processes),
         cmocka_unit_test(test_forbidden_syscall), cmocka_unit_test(test_fds_and_env),
         cmocka_unit_test(test_daemon_dies),       cmocka_unit_test(test_reuse_is_clean),
+        cmocka_unit_test(test_resident_init_clean),
         cmocka_unit_test(test_links_planted),     cmocka_unit_test(test_concurrent_boxes),
         cmocka_unit_test(test_box_ids_host_wide), cmocka_unit_test(test_many_caller_fds),
         cmocka_unit_test(test_cancel_fd),         cmocka_unit_test(test_signals_reset),

@@ -2,15 +2,14 @@
 # run.sh - what one sandboxed run costs, in one go (called by `./gavel bench`, GAVEL_BUILD set to
 # a Release build folder): median and p90 over N runs (default 500) of a trivial static program
 #   floor  fork + execve + wait4, no sandbox
-#   lib    sbx_run() in a pooled box (the judge's path), the box's next init started after each
-#          run (sbx_box_prestart) and 2 ms of untimed idle time, as a judge has while it checks
-#          the output
-#   lib_cold  the same without that: each run starts the box's init itself
+#   lib    sbx_run() in a pooled box (the judge's path), sbx_box_prestart after each run and 2 ms
+#          of untimed idle time, as a judge has while it checks the output
+#   lib_busy  runs back to back: no idle time, no sbx_box_prestart
 #   cli    gavel-sandbox --dir DIR:/bench -- /bench/trivial (a whole process per run: the front,
 #          sandbox/cli_front.c, which hands what it cannot do to gavel-sandbox-core), served:
 #          the steady state of repeated commands, whose programs run in the boxes of the sandbox
-#          server the first command started (sandbox/cli_server.c), which starts a box's next
-#          init after each reply
+#          server the first command started (sandbox/cli_server.c), whose boxes' inits stay
+#          for the next commands
 #   cli_here  the same with GAVEL_SANDBOX_SERVER=0: each command makes its own pool of one box,
 #          reusing what earlier commands kept (namespaces, cgroups, the seccomp cache)
 #   cli_cold  the same, each run after `gavel-sandbox --cleanup` (untimed): no server, nothing
@@ -20,8 +19,8 @@
 # on this machine overlaps across CPUs at all (on some VMs it does not, and then work taken off
 # a run's critical path into another process saves nothing).
 # and prints a table with the ratios to the floor, and the machine it ran on. Besides wall times
-# it shows the CPU time each run costs (this process and its children), which a busy machine
-# distorts much less than wall times. Needs root.
+# it shows the CPU time each run costs (the whole machine's: sbx_bench.c says why), which a busy
+# host distorts much less than wall times. Needs root; run it on an otherwise idle machine.
 set -euo pipefail
 
 BUILD="${GAVEL_BUILD:?set GAVEL_BUILD to a Release build folder}"
@@ -49,21 +48,12 @@ measure floor "$BENCH" floor "$N" "$tmp/trivial"
 measure floor_x2 "$BENCH" floor "$N" "$tmp/trivial"
 wait
 measure lib "$BENCH" lib "$N" "$tmp/trivial"
-measure lib_cold "$BENCH" lib_cold "$N" "$tmp/trivial"
+measure lib_busy "$BENCH" lib_busy "$N" "$tmp/trivial"
 # The served path: the first command starts the server; wait until it listens.
 "$CLI" --cleanup
 "$CLI" -- /bin/true >/dev/null
 for _ in $(seq 100); do compgen -G "/run/gavel/sandbox/cli-*.sock" >/dev/null && break; sleep 0.05; done
-server_pid="$(pgrep -f -n -- "^$CLI-core --server" || true)" # the front hands --server to the core
-# utime + stime + cutime + cstime: the server's threads and the boxes it reaped.
-server_cpu() { [ -n "$server_pid" ] && awk '{ print $14 + $15 + $16 + $17 }' "/proc/$server_pid/stat" 2>/dev/null || echo 0; }
-ticks0="$(server_cpu)"
 measure cli "$BENCH" cmd "$N" "$CLI" --dir "$tmp:/bench" -- /bench/trivial
-ticks1="$(server_cpu)"
-# The server's CPU per served run, its boxes' included (the cpu_us column counts only the bench's
-# children: for cli, the command itself).
-server_us=$(awk -v d="$(( ticks1 - ticks0 ))" -v hz="$(getconf CLK_TCK)" -v n="$(( N + 20 ))" \
-    'BEGIN { printf "%d", d * 1000000 / hz / n }')
 export GAVEL_SANDBOX_SERVER=0
 measure cli_here "$BENCH" cmd "$N" "$CLI" --dir "$tmp:/bench" -- /bench/trivial
 measure cli_cold "$BENCH" cold "$(( N / 5 > 0 ? N / 5 : 1 ))" "$CLI" --dir "$tmp:/bench" -- /bench/trivial
@@ -82,13 +72,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "runs per path: $N (trivial static program)"
 printf '%-8s %10s %10s %9s %10s %9s\n' path median_us p90_us vs_floor cpu_us vs_floor
-for k in floor lib lib_cold cli cli_here cli_cold bwrap; do
+for k in floor lib lib_busy cli cli_here cli_cold bwrap; do
     [ -n "${med[$k]:-}" ] || { printf '%-8s %10s\n' "$k" "n/a"; continue; }
     printf '%-8s %10s %10s %9s %10s %9s\n' "$k" "${med[$k]}" "${p90[$k]}" \
         "$(ratio "${med[$k]}" "${med[floor]}")" "${cpu[$k]}" "$(ratio "${cpu[$k]}" "${cpu[floor]}")"
 done
-echo "cli: the server's CPU per served run, the box's included: ${server_us} us (not in cpu_us above)"
+echo "cpu_us: the whole machine's busy CPU time per run (/proc/stat), the server's and kernel workers' included"
 echo "floor, two at once (one per CPU): $(ratio "${med[floor_x2]}" "${med[floor]}") of the floor alone ($(awk '{ print $1 }' "$tmp/floor2") and ${med[floor_x2]} us)"
 if [ -n "${med[bwrap]:-}" ]; then
-    echo "cli / bwrap: $(ratio "${med[cli]}" "${med[bwrap]}") (served), $(ratio "${med[cli_here]}" "${med[bwrap]}") (no server, warm), $(ratio "${med[cli_cold]}" "${med[bwrap]}") (cold); CPU $(ratio "$(( cpu[cli] + server_us ))" "${cpu[bwrap]}") (served, server included)"
+    echo "cli / bwrap: $(ratio "${med[cli]}" "${med[bwrap]}") (served), $(ratio "${med[cli_here]}" "${med[bwrap]}") (no server, warm), $(ratio "${med[cli_cold]}" "${med[bwrap]}") (cold); CPU $(ratio "${cpu[cli]}" "${cpu[bwrap]}") (served)"
 fi

@@ -27,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
 #include <sys/ptrace.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -187,6 +189,29 @@ static int write_file(const char *path, const char *text)
     return rc;
 }
 
+#define LEFTOVER_KEY    0x67617665 /* a SysV segment a run leaves behind */
+#define LEFTOVER_MARKER "/usr/local/gavel-marker" /* in the folder bound over /usr/local */
+
+/* What a run in a box whose init ran an earlier one must not find: a pid other than 2, files in
+ * /tmp, the earlier run's SysV segment, its bind over /usr/local (first: this run has the bind).
+ * Leaves a file in /tmp and a segment behind for the next run. Exit status: bits of what was
+ * wrong. */
+static int do_leftovers(bool first)
+{
+    int bad = 0;
+    if (getpid() != 2)
+        bad |= 1;
+    if (count_entries("/tmp") != 0)
+        bad |= 2;
+    if (shmget(LEFTOVER_KEY, 0, 0) >= 0 || errno != ENOENT)
+        bad |= 4;
+    if ((access(LEFTOVER_MARKER, F_OK) == 0) != first)
+        bad |= 8;
+    if (write_file("/tmp/left", "x") < 0 || shmget(LEFTOVER_KEY, 4096, IPC_CREAT | 0600) < 0)
+        bad |= 16;
+    return bad;
+}
+
 static int do_plant(void)
 {
     if (symlink("/etc/passwd", "link") < 0 || mkfifo("fifo", 0666) < 0 || mkdir("dir", 0700) < 0 ||
@@ -236,6 +261,8 @@ int main(int argc, char **argv)
         return (int)ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0 ? 0 : 7;
     if (strcmp(what, "files") == 0)
         return write_file("out.txt", "hello") < 0 || write_file("/tmp/t", "x") < 0 ? 8 : 0;
+    if (strcmp(what, "leftovers") == 0)
+        return do_leftovers(argc > 2 && strcmp(argv[2], "first") == 0);
     if (strcmp(what, "clean") == 0)
         return count_entries(".") == 0 && count_entries("/tmp") == 0 ? 0 : 1;
     fprintf(stderr, "sbx_testprog: unknown '%s'\n", what);
