@@ -39,9 +39,13 @@
  *           and sends the parent one byte, and the parent kills the box (the call is never
  *           answered). When C2 is gone, C1 kills everything else in the namespace (a setsid'd
  *           daemon too) with kill(-1), reaps it, writes C2's status and the summed rusage into
- *           the shared page, tells the parent, and exits. The parent returns at once: the
- *           namespaces' teardown in C1's exit (a tenth of a trivial run) happens after the
- *           result is out, and C1 is reaped before the box is used again.
+ *           the shared page, and tells the parent ("D"), which returns at once. Then C1
+ *           exits (its namespaces' teardown, a tenth of a trivial run, happens after the result
+ *           is out; H reaps it and is reaped before the box is used again) or, resident (the
+ *           cgroup's counters reset with it inside), makes the box ready for the next run: it
+ *           detaches the binds, makes /box writable, mounts a fresh /tmp and reports "R". A
+ *           later run's program is pid 2 again (ns_last_pid) and gets an ipc namespace of its
+ *           own; the pid, mount, uts and cgroup namespaces and /proc are made once per init.
  *   C2      the program (pid 2). It puts the caller's descriptors at 0/1/2, closes every other
  *           descriptor but its socket to C1, sets the umask, unblocks all signals, sets
  *           rlimits, drops supplementary groups, gid and uid (raw system calls: glibc's set*id
