@@ -442,9 +442,16 @@ static void test_redis_restart(void **state)
         enqueue(f, &jobs[i], "sum", "c", i % 2 ? slow_src : quick_src);
     struct worker w;
     start_worker(f, &w, "steady", 2, 10000);
+    /* Some job running: every job is looked at each round (a quick one may start and end
+     * between two looks; a slow one runs for 3 s). */
     int running = 0;
-    for (int i = 0; i < N && !running; i++)
-        running = wait_hash(f, jobs[i].id, "status", "running", i == 0 ? 30000 : 100);
+    int64_t until = gv_now_ms() + 30000;
+    while (!running && gv_now_ms() < until) {
+        for (int i = 0; i < N && !running; i++)
+            running = hash_is(f, jobs[i].id, "status", "running");
+        if (!running)
+            usleep(20 * 1000);
+    }
     assert_true(running);
     redisFree(f->sub);
     f->sub = NULL;
