@@ -1290,13 +1290,14 @@ void sbx_box_standby_stop(struct sbx_box *box)
     init_forget(box);
 }
 
-/* Waits for the new init's first byte (SBX_REPORT_STARTED), or for its holder's end, which
- * comes when either could not start. 0 once it came, else -1. */
-static int wait_started(int sock, int holder_pidfd)
+/* Waits up to INIT_START_MS for the init's next byte on sock, which must be want, or for the
+ * end of pidfd's process (the init's, or its holder's), which means it will not come. 0 once
+ * want came, else -1. */
+static int wait_report(int sock, int pidfd, char want)
 {
     int64_t deadline = gv_now_ms() + INIT_START_MS;
     for (;;) {
-        struct pollfd p[2] = {{.fd = sock, .events = POLLIN}, {.fd = holder_pidfd, .events = POLLIN}};
+        struct pollfd p[2] = {{.fd = sock, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
         int64_t left = deadline - gv_now_ms();
         int n = poll(p, 2, left > 0 ? (int)left : 0);
         if (n < 0 && errno == EINTR)
@@ -1304,7 +1305,7 @@ static int wait_started(int sock, int holder_pidfd)
         if (n <= 0 || !(p[0].revents & POLLIN))
             return -1;
         char byte;
-        return recv(sock, &byte, 1, MSG_DONTWAIT) == 1 && byte == SBX_REPORT_STARTED ? 0 : -1;
+        return recv(sock, &byte, 1, MSG_DONTWAIT) == 1 && byte == want ? 0 : -1;
     }
 }
 
@@ -1333,7 +1334,8 @@ static int standby_start(struct sbx_box *box, bool have_cg, struct sbx_result *r
     pid_t pid = clone(holder_main, sbx_child_stack(box, 0),
                       HOLDER_SHARE_VM | CLONE_FILES | CLONE_PIDFD, box, &holder_pidfd);
     int clone_errno = errno;
-    int started = pid < 0 ? -1 : wait_started(sv[0], holder_pidfd);
+    /* The holder ends when either could not start. */
+    int started = pid < 0 ? -1 : wait_report(sv[0], holder_pidfd, SBX_REPORT_STARTED);
     pthread_rwlock_unlock(&sbx_write_lock);
     close(sv[1]);
     if (pid < 0) {
@@ -1356,30 +1358,11 @@ static int standby_start(struct sbx_box *box, bool have_cg, struct sbx_result *r
 
 /* Whether the box has an init waiting for "go" (one that died with the thread that started it,
  * or in its setup, is reaped here). */
-/* Waits for a resident init's "R" after its last run. 0 once it came, else -1. */
-static int wait_ready(struct sbx_box *box)
-{
-    int64_t deadline = gv_now_ms() + INIT_START_MS;
-    for (;;) {
-        struct pollfd p[2] = {{.fd = box->c1_sock, .events = POLLIN},
-                              {.fd = box->c1_pidfd, .events = POLLIN}};
-        int64_t left = deadline - gv_now_ms();
-        int n = poll(p, 2, left > 0 ? (int)left : 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0 || !(p[0].revents & POLLIN))
-            return -1;
-        char byte;
-        return recv(box->c1_sock, &byte, 1, MSG_DONTWAIT) == 1 && byte == SBX_REPORT_READY ? 0
-                                                                                          : -1;
-    }
-}
-
 static bool standby_ready(struct sbx_box *box)
 {
     if (box->c1_pidfd < 0)
         return false;
-    if (!box->c1_ready && wait_ready(box) < 0) {
+    if (!box->c1_ready && wait_report(box->c1_sock, box->c1_pidfd, SBX_REPORT_READY) < 0) {
         sbx_box_standby_stop(box);
         return false;
     }
