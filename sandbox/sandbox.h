@@ -155,14 +155,17 @@ unsigned sbx_box_id(const struct sbx_box *box);
  * process of the box is dead when it returns. */
 int sbx_run(struct sbx_box *box, const struct sbx_spec *spec, struct sbx_result *result);
 
-/* Has the box's next init started now, so that its next sbx_run skips that part of its cost
- * (about a sixth of a trivial run): namespaces entered, a fresh /tmp and /proc mounted, in the
- * box's cgroup, waiting. Returns at once: the pool's standby thread (made on the first call)
- * starts it. Call it after a run, when the box has idle time ahead (a result went out, output is
- * being checked); a run that comes before the start began starts its own init, one that comes
- * during it waits for it. Nothing happens where cgroup v2 cannot reset its memory peak (Linux
- * before 6.12). Between runs the box then holds a sleeping process, which sbx_pool_free kills.
- * 0, or -1 with err when the thread cannot be made. */
+/* Has the box's init started now if it has none, so that its next sbx_run skips that part of
+ * its cost (about a sixth of a trivial run): namespaces entered, a fresh /tmp and /proc mounted,
+ * in the box's cgroup, waiting. A box's init normally stays for its next runs; it has none
+ * before its first run and after a run that killed it (a limit, a forbidden call, a cancel).
+ * Returns at once: the pool's standby thread (made on the first call) starts it. Call it after
+ * a run, when the box has idle time ahead (a result went out, output is being checked); a run
+ * that comes before the start began has one started for itself, one that comes during it waits
+ * for it. Nothing happens where cgroup v2 cannot reset its memory peak (Linux before 6.12).
+ * Between runs the box then holds a sleeping process, which sbx_pool_free kills. Call it from
+ * the thread that has the box (between sbx_box_acquire and sbx_box_release). 0, or -1 with err
+ * when the thread cannot be made. */
 int sbx_box_prestart(struct sbx_box *box, char *err, size_t err_size);
 
 /* Empties the work folder (without following links); the box is as new. (/tmp is a fresh tmpfs
