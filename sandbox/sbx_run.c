@@ -207,7 +207,7 @@ struct run_plan {
     size_t n_binds;              /* their detached mounts come with "go", after the fds */
     struct bind_plan binds[SBX_MAX_BINDS];
     bool work_ro;
-    int umask;                   /* -1: C1's, which is the caller's (C1 started in this run) */
+    int umask;                   /* the program's */
     uint64_t tmp_kib;
     struct rl rlimits[8];
     int n_rlimits;
@@ -553,8 +553,7 @@ static SBX_CHILD int c2_main(void *arg)
     }
     sigset_t none;
     sigemptyset(&none);
-    if (plan->umask >= 0)
-        umask((mode_t)plan->umask);
+    umask((mode_t)plan->umask);
     if (setsid() < 0 || set_signal_mask(&none) < 0) {
         fail(sh, STEP_FDS);
         _exit(127);
@@ -783,9 +782,9 @@ static SBX_CHILD void c1_stand_by(struct sbx_box *box, int sock, int *sigfd, int
             fail(sh, STEP_CGROUP_JOIN);
             _exit(1);
         }
-    /* If the caller dies (a judge or server killed with -9), so does C1, and with it, as the
-     * namespace's init, everything in the box. A caller that died before this line never sends
-     * "go": the read for it then ends C1. */
+    /* If the holder dies (with the standby thread: a judge or server killed with -9), so does
+     * C1, and with it, as the namespace's init, everything in the box. A caller that died
+     * before this line never sends "go": the read for it then ends C1. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
         fail(sh, STEP_PDEATHSIG);
         _exit(1);
@@ -1153,11 +1152,10 @@ static int thread_umask(void)
 }
 
 /* Fills the arena with what C1 and C2 read after "go". 0, or -1 with r (JE) when the run's
- * arguments, environment and filter do not fit in SBX_ARENA_BYTES. warm: C1 was started before
- * this run, with the umask of that moment and thread. */
+ * arguments, environment and filter do not fit in SBX_ARENA_BYTES, or the calling thread's
+ * umask cannot be read (C1 was started by the standby thread, whose umask may differ). */
 static int plan_run(struct sbx_box *box, const struct sbx_spec *spec, const struct sbx_limits *l,
-                    bool have_cg, bool warm, const struct sbx_filter *filter,
-                    struct sbx_result *r)
+                    bool have_cg, const struct sbx_filter *filter, struct sbx_result *r)
 {
     struct arena a = {.base = box->arena, .size = SBX_ARENA_BYTES};
     struct run_plan *plan = arena_take(&a, sizeof *plan);
@@ -1183,8 +1181,9 @@ static int plan_run(struct sbx_box *box, const struct sbx_spec *spec, const stru
     plan->fd_given[1] = spec->stdout_fd >= 0;
     plan->fd_given[2] = spec->stderr_fd >= 0;
     plan->work_ro = !spec->work_writable;
-    plan->umask = spec->umask >= 0 ? spec->umask & 0777 : warm ? thread_umask() : -1;
-    ok = ok && (spec->umask >= 0 || !warm || plan->umask >= 0);
+    plan->umask = spec->umask >= 0 ? spec->umask & 0777 : thread_umask();
+    if (plan->umask < 0)
+        return je(r, "%s: %s", "read the calling thread's umask", errno ? errno : EIO);
     plan->tmp_kib = l->tmp_kib;
     plan_rlimits(plan, l, have_cg);
     plan->uid = box->uid;
@@ -1534,7 +1533,7 @@ static int run_in_box(struct sbx_box *box, const struct sbx_spec *spec, struct s
     if (warm && box->c1_runs > 0) /* a resident init: the last run's report is read */
         memset(box->shared, 0, sizeof *box->shared);
     const struct sbx_filter *filter = check_spec(box->pool, spec, r);
-    if (filter == NULL || plan_run(box, spec, &l, have_cg, warm, filter, r) < 0)
+    if (filter == NULL || plan_run(box, spec, &l, have_cg, filter, r) < 0)
         return -1;
     int trees[SBX_MAX_BINDS];
     if (open_binds(spec, trees, r) < 0)
