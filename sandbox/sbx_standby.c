@@ -109,11 +109,14 @@ int sbx_standby_start_for_run(struct sbx_box *box, struct sbx_result *r)
 int sbx_box_prestart(struct sbx_box *box, char *err, size_t err_size)
 {
     struct sbx_pool *pool = box->pool;
-    /* A resident init stays (one found dead is replaced by the next run): nothing to wake the
-     * thread for. Only the box's holder calls this, so no run changes these meanwhile. */
-    if (box->c1_pidfd >= 0 && box->c1_resident)
-        return 0;
     pthread_mutex_lock(&pool->lock);
+    /* A resident init stays (one found dead is replaced by the next run): nothing to wake the
+     * thread for. With the box NONE the thread does not touch it, and the caller has the box,
+     * so no run does either. */
+    if (box->standby == SBX_STANDBY_NONE && box->c1_pidfd >= 0 && box->c1_resident) {
+        pthread_mutex_unlock(&pool->lock);
+        return 0;
+    }
     int rc = thread_up(pool);
     if (rc == 0 && box->standby == SBX_STANDBY_NONE) {
         box->standby = SBX_STANDBY_WANTED;
