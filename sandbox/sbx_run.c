@@ -1284,8 +1284,12 @@ void sbx_box_standby_stop(struct sbx_box *box)
     sbx_box_reap_exiting(box);
     if (box->holder_pidfd < 0)
         return;
+    /* The init, not its holder, which would leave it to the host's init: but where no init is
+     * known (one that did not report in time), the holder, which takes it along. */
     if (box->c1_pidfd >= 0)
         pidfd_send_signal(box->c1_pidfd, SIGKILL, NULL, 0);
+    else
+        pidfd_send_signal(box->holder_pidfd, SIGKILL, NULL, 0);
     init_forget(box);
 }
 
@@ -1318,7 +1322,7 @@ static int standby_start(struct sbx_box *box, bool have_cg, struct sbx_result *r
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return je(r, "%s: %s", "socketpair", errno);
     box->c1_child_sock = sv[1];
-    box->c1_pidfd = -1;
+    box->c1_pidfd = box->shared->c1_pidfd = -1;
     box->c1_n_cg_fds = have_cg ? sbx_cg_procs_fds(box->cg, box->c1_cg_fds,
                                                   sizeof box->c1_cg_fds / sizeof box->c1_cg_fds[0])
                                : 0;
@@ -1343,10 +1347,9 @@ static int standby_start(struct sbx_box *box, bool have_cg, struct sbx_result *r
     }
     box->holder_pidfd = holder_pidfd;
     box->c1_sock = sv[0];
-    if (started == 0) {
-        box->c1_pidfd = box->shared->c1_pidfd; /* the kernel wrote it before the init ran */
+    box->c1_pidfd = box->shared->c1_pidfd; /* the kernel wrote it before the init ran, if it did */
+    if (started == 0)
         return 0;
-    }
     sbx_box_standby_stop(box);
     int step = box->shared->fail_step;
     if (step != STEP_NONE && step < (int)(sizeof step_names / sizeof step_names[0]))
