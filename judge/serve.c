@@ -93,6 +93,7 @@ struct serve {
     int n_problems;
     atomic_int stopping;
     atomic_int ready;   /* our own processing list was recovered: slots may claim */
+    atomic_int strays;  /* a claim failed with the connection: its id may be in our list */
     atomic_int hb_stop; /* the heartbeat goes on while the slots finish, until this is set */
 };
 
@@ -336,6 +337,29 @@ static void set_busy(struct slot *sl, const char *id)
     pthread_mutex_unlock(&sv->lock);
 }
 
+/* A claim whose answer was lost with the connection may have moved a job into our processing
+ * list: what no slot of ours holds there goes back to the queue. 0, or -1 to try again. */
+static int requeue_strays(struct slot *sl)
+{
+    struct serve *sv = sl->sv;
+    char held[QUEUE_STRAYS_HELD_MAX][QUEUE_ID_MAX + 1];
+    const char *words[QUEUE_STRAYS_HELD_MAX];
+    size_t n = 0;
+    pthread_mutex_lock(&sv->lock);
+    for (int i = 0; i < sv->slots && n < QUEUE_STRAYS_HELD_MAX; i++)
+        if (sv->slot[i].busy) {
+            gv_strlcpy(held[n], sv->slot[i].id, sizeof held[n]);
+            words[n] = held[n];
+            n++;
+        }
+    pthread_mutex_unlock(&sv->lock);
+    long long back = 0;
+    int rc = queue_requeue_strays(sl->conn, sv->worker, words, n, &back);
+    if (rc == QUEUE_OK && back > 0)
+        gv_warn("requeued %lld job(s) claimed as the connection to Redis was lost", back);
+    return rc == QUEUE_OK || rc == QUEUE_ERR_INVALID ? 0 : -1;
+}
+
 static void *slot_main(void *arg)
 {
     struct slot *sl = arg;
@@ -345,9 +369,16 @@ static void *slot_main(void *arg)
             sleep_ms(100);
             continue;
         }
+        if (atomic_exchange(&sv->strays, 0) && requeue_strays(sl) < 0) {
+            atomic_store(&sv->strays, 1);
+            sleep_ms(250);
+            continue;
+        }
         char id[QUEUE_ID_MAX + 1];
         int rc = queue_claim(sl->conn, sv->worker, sv->claim_ms, id);
         if (rc < 0) {
+            if (rc == QUEUE_ERR_DOWN)
+                atomic_store(&sv->strays, 1);
             sleep_ms(rc == QUEUE_ERR_DOWN ? 250 : 1000); /* the conn backs off its connects too */
             continue;
         }

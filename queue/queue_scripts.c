@@ -131,6 +131,28 @@ static const char script_reap[] =
     "end\n"
     "return {back, failed}\n";
 
+/* STRAYS: KEYS processing, queue; ARGV the ids the worker's slots hold. Every other id in the
+ * processing list (a claim whose answer was lost with the connection) goes back to the queue
+ * unless its job is done. -> the number requeued. A slot whose claim landed while this ran
+ * starts a job that is queued again: the owner token keeps its events out of the next start's. */
+static const char script_strays[] =
+    "local held = {}\n"
+    "for _, id in ipairs(ARGV) do held[id] = true end\n"
+    "local back = 0\n"
+    "for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do\n"
+    "  if not held[id] and string.match(id, '^[%w%._%-]+$') then\n"
+    "    redis.call('LREM', KEYS[1], 0, id)\n"
+    "    local key = '" QUEUE_PREFIX "sub:' .. id\n"
+    "    local status = redis.call('HGET', key, 'status')\n"
+    "    if status ~= 'done' then\n"
+    "      if status then requeue_state(key, id) end\n"
+    "      redis.call('RPUSH', KEYS[2], id)\n"
+    "      back = back + 1\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+    "return back\n";
+
 /* LIVE: KEYS workers. -> number of members whose heartbeat exists. */
 static const char script_live[] = "local n = 0\n"
                                   "for _, w in ipairs(redis.call('SMEMBERS', KEYS[1])) do\n"
@@ -142,6 +164,7 @@ static const char *const bodies[QUEUE_SCRIPT_COUNT] = {
     [QUEUE_SCRIPT_START] = script_start, [QUEUE_SCRIPT_EVENT] = script_event,
     [QUEUE_SCRIPT_FINAL] = script_final, [QUEUE_SCRIPT_RELEASE] = script_release,
     [QUEUE_SCRIPT_REAP] = script_reap,   [QUEUE_SCRIPT_LIVE] = script_live,
+    [QUEUE_SCRIPT_STRAYS] = script_strays,
 };
 
 /* Prelude + body, joined once at first use. */

@@ -560,6 +560,33 @@ int queue_recover(struct queue_conn *c, const char *worker, long long *requeued,
     return reap(c, worker, requeued, failed);
 }
 
+_Static_assert(QUEUE_STRAYS_HELD_MAX + 5 <= QUEUE_ARGS_MAX, "EVALSHA, sha, numkeys, 2 keys");
+
+int queue_requeue_strays(struct queue_conn *c, const char *worker, const char *const *held,
+                         size_t n_held, long long *requeued)
+{
+    char plist[QUEUE_KEY_MAX];
+    const char *words[QUEUE_ARGS_MAX];
+    if (queue_key_processing(plist, sizeof plist, worker) < 0 || n_held > QUEUE_STRAYS_HELD_MAX)
+        return QUEUE_ERR_INVALID;
+    words[0] = plist;
+    words[1] = QUEUE_KEY_QUEUE;
+    for (size_t i = 0; i < n_held; i++)
+        words[2 + i] = held[i];
+    int rc;
+    redisReply *r = eval(c, QUEUE_SCRIPT_STRAYS, 2, (int)n_held, words, &rc);
+    if (!r) return rc;
+    rc = QUEUE_OK;
+    if (r->type == REDIS_REPLY_INTEGER) {
+        if (requeued) *requeued = r->integer;
+    } else {
+        gv_error("queue: strays: %s", r->type == REDIS_REPLY_ERROR ? r->str : "bad answer");
+        rc = QUEUE_ERR_REDIS;
+    }
+    freeReplyObject(r);
+    return rc;
+}
+
 int queue_live_workers(struct queue_conn *c, long long *n)
 {
     const char *words[] = {QUEUE_KEY_WORKERS};

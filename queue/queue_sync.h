@@ -112,6 +112,14 @@ int queue_reap(struct queue_conn *c, long long *requeued, long long *failed);
  * Worker names must therefore be unique among running workers. */
 int queue_recover(struct queue_conn *c, const char *worker, long long *requeued, long long *failed);
 
+/* After a claim failed with QUEUE_ERR_DOWN, its BLMOVE may still have landed an id in the
+ * worker's processing list, which the worker's own heartbeat would hide from the reaper for
+ * ever: every id there but the n_held (at most QUEUE_STRAYS_HELD_MAX) the worker's slots hold
+ * goes back to the queue, unless its job is done. *requeued: how many. */
+#define QUEUE_STRAYS_HELD_MAX 24
+int queue_requeue_strays(struct queue_conn *c, const char *worker, const char *const *held,
+                         size_t n_held, long long *requeued);
+
 /* Number of live heartbeats. */
 int queue_live_workers(struct queue_conn *c, long long *n);
 

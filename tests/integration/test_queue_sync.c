@@ -325,6 +325,40 @@ static void test_release_and_live(void **state)
     freeReplyObject(r);
 }
 
+/* A claim whose answer was lost: its id sits in the worker's processing list, which the
+ * worker's heartbeat hides from the reaper. queue_requeue_strays puts back what the worker does
+ * not hold (and drops what is done), and leaves what it holds. */
+static void test_requeue_strays(void **state)
+{
+    struct fx *f = *state;
+    char a[QUEUE_ID_MAX + 1], b[QUEUE_ID_MAX + 1], c[QUEUE_ID_MAX + 1], id[QUEUE_ID_MAX + 1];
+    enqueue(f, a);
+    usleep(2000);
+    enqueue(f, b);
+    usleep(2000);
+    enqueue(f, c);
+    struct queue_owner oa;
+    claim_start(f, "w1", a, &oa);                       /* held by a slot */
+    assert_int_equal(queue_claim(f->c, "w1", 1000, id), 1); /* b: its answer "lost" */
+    assert_string_equal(id, b);
+    assert_int_equal(queue_claim(f->c, "w1", 1000, id), 1); /* c: lost too, then finished */
+    assert_string_equal(id, c);
+    redisReply *r = redisCommand(f->raw, "HSET gavel:sub:%s status done", c);
+    freeReplyObject(r);
+    const char *held[] = {a};
+    long long back = -1;
+    assert_int_equal(queue_requeue_strays(f->c, "w1", held, 1, &back), QUEUE_OK);
+    assert_int_equal(back, 1);
+    assert_int_equal(raw_int(f, "LLEN %s", "gavel:processing:w1"), 1);
+    assert_int_equal(raw_int(f, "LLEN %s", "gavel:queue"), 1);
+    assert_int_equal(queue_claim(f->c, "w2", 1000, id), 1); /* b is claimed again */
+    assert_string_equal(id, b);
+    assert_int_equal(queue_requeue_strays(f->c, "w1", held, 1, &back), QUEUE_OK);
+    assert_int_equal(back, 0);
+    assert_int_equal(queue_requeue_strays(f->c, "w1", held, QUEUE_STRAYS_HELD_MAX + 1, &back),
+                     QUEUE_ERR_INVALID);
+}
+
 static void test_redis_gone_and_back(void **state)
 {
     struct fx *f = *state;
@@ -362,6 +396,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reaper_gives_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_poison, setup, teardown),
         cmocka_unit_test_setup_teardown(test_release_and_live, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_requeue_strays, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redis_gone_and_back, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
