@@ -344,15 +344,19 @@ static int requeue_strays(struct slot *sl)
     struct serve *sv = sl->sv;
     char held[QUEUE_STRAYS_HELD_MAX][QUEUE_ID_MAX + 1];
     const char *words[QUEUE_STRAYS_HELD_MAX];
-    size_t n = 0;
+    size_t n = 0, busy = 0;
     pthread_mutex_lock(&sv->lock);
-    for (int i = 0; i < sv->slots && n < QUEUE_STRAYS_HELD_MAX; i++)
-        if (sv->slot[i].busy) {
+    for (int i = 0; i < sv->slots; i++)
+        if (sv->slot[i].busy && busy++ < QUEUE_STRAYS_HELD_MAX) {
             gv_strlcpy(held[n], sv->slot[i].id, sizeof held[n]);
             words[n] = held[n];
             n++;
         }
     pthread_mutex_unlock(&sv->lock);
+    if (busy > n) { /* a shortened list would put back jobs our slots are judging */
+        gv_warn("strays not looked for: more than %d slots busy", QUEUE_STRAYS_HELD_MAX);
+        return 0;
+    }
     long long back = 0;
     int rc = queue_requeue_strays(sl->conn, sv->worker, words, n, &back);
     if (rc == QUEUE_OK && back > 0)
